@@ -1,0 +1,174 @@
+package dev.keyway.kernel;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyway.kernel.admin.AdminAuth;
+import dev.keyway.kernel.admin.AdminPlane;
+import dev.keyway.kernel.config.KeywayConfig;
+import dev.keyway.kernel.http.DataPlane;
+import dev.keyway.kernel.http.RouteTable;
+import dev.keyway.kernel.observe.Metrics;
+import dev.keyway.kernel.pipeline.Ring;
+import dev.keyway.kernel.plugin.PluginFolderWatcher;
+import dev.keyway.kernel.plugin.PluginHost;
+import dev.keyway.kernel.record.CallRecord;
+import dev.keyway.kernel.record.CallRecorder;
+import dev.keyway.kernel.store.CallRecordSink;
+import dev.keyway.kernel.store.Caches;
+import dev.keyway.kernel.store.EntityCache;
+import dev.keyway.kernel.store.IgniteStore;
+import dev.keyway.kernel.store.KeyHasher;
+import dev.keyway.kernel.store.StoreDirectories;
+import dev.keyway.spi.Directories;
+import dev.keyway.spi.Service;
+import io.helidon.webserver.WebServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One Keyway node: the Ignite store, the decision ring with the plugin chain, the call-record ring, and the data
+ * and admin planes. Start order matters: Ignite first (it installs a JVM-wide serialisation filter Helidon must
+ * accept), then the admin plane (so /health can say "starting"), plugins, and the data plane last.
+ */
+public final class KeywayNode implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(KeywayNode.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private volatile boolean ready;
+    private IgniteStore store;
+    private PluginHost plugins;
+    private Ring ring;
+    private Metrics metrics;
+    private WebServer data;
+    private WebServer admin;
+
+    private KeywayNode() {
+    }
+
+    /**
+     * Starts a node.
+     *
+     * @param config   the node's configuration
+     * @param announce receives the bootstrap token when one is generated (first start without
+     *                 KEYWAY_BOOTSTRAP_TOKEN); the launcher prints it once
+     */
+    public static KeywayNode start(KeywayConfig config, Consumer<String> announce) {
+        KeywayNode node = new KeywayNode();
+        try {
+            node.boot(config, announce);
+            return node;
+        } catch (RuntimeException | Error e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private void boot(KeywayConfig config, Consumer<String> announce) {
+        long t0 = System.nanoTime();
+        metrics = new Metrics();
+        store = keep(IgniteStore.start(config.store()));
+        Directories directories = StoreDirectories.of(store, KeyHasher.fromFile(config.pepperFile()));
+        EntityCache<Service> services = store.entities(Caches.SERVICES, Service.class, Service::id);
+        AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.of(services.all()));
+        services.onChange(() -> routes.set(RouteTable.of(services.all())));
+
+        ring = keep(new Ring(config.ring(), metrics));
+        plugins = new PluginHost(config.plugins(), directories, ring);
+        AdminAuth auth = AdminAuth.start(store.meta(), config.bootstrapToken(), announce);
+        admin = WebServer.builder().host(config.adminPlane().host()).port(config.adminPlane().port())
+                .shutdownHook(false)
+                .maxPayloadSize(config.adminPlane().maxBodyBytes())
+                .routing(r -> new AdminPlane(auth, metrics, () -> ready, ring::chain, plugins, services).routing(r))
+                .build().start();
+        resources.add(admin::stop);
+
+        resources.add(plugins);
+        plugins.start();
+        if (config.plugins().watch()) {
+            try {
+                keep(new PluginFolderWatcher(plugins));
+            } catch (IOException e) {
+                throw new UncheckedIOException("plugins.watch: cannot watch " + config.plugins().dir(), e);
+            }
+        }
+        CallRecordSink sink = store.calls();
+        CallRecorder recorder = keep(new CallRecorder(config.calls(), metrics, batch -> sink.writeBatch(json(batch))));
+        DataPlane plane = keep(new DataPlane(routes::get, ring, recorder, metrics, config.dataPlane().maxBodyBytes()));
+        data = WebServer.builder().host(config.dataPlane().host()).port(config.dataPlane().port())
+                .shutdownHook(false)
+                .routing(r -> r.any(plane))
+                .build().start();
+        resources.add(data::stop);
+        ready = true;
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        LOG.info(() -> "Keyway ready in " + ms + " ms: data plane http://" + config.dataPlane().host() + ":"
+                + data.port() + ", admin plane http://" + config.adminPlane().host() + ":" + admin.port());
+    }
+
+    private static List<CallRecordSink.CallRecordJson> json(List<CallRecord> batch) {
+        List<CallRecordSink.CallRecordJson> out = new ArrayList<>(batch.size());
+        for (CallRecord r : batch) {
+            try {
+                out.add(new CallRecordSink.CallRecordJson(r.requestId() + "@" + r.startedAtMillis(), JSON.writeValueAsString(r)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("call record not serialisable", e);
+            }
+        }
+        return out;
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    public int dataPort() {
+        return data.port();
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public IgniteStore store() {
+        return store;
+    }
+
+    public PluginHost plugins() {
+        return plugins;
+    }
+
+    public Ring ring() {
+        return ring;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    /** Stops everything in reverse start order; safe to call twice. */
+    @Override
+    public synchronized void close() {
+        ready = false;
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "failed to stop " + resources.get(i), e);
+            }
+        }
+        resources.clear();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.keyway.kernel.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/** JSON in and out of admin routes, with the one admin error shape. */
+final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private static final long MAX_BODY = 1024 * 1024;
+
+    private Json() {
+    }
+
+    /** The request body as a JSON object; 400 {@code invalid_json} when it is not one. */
+    static ObjectNode body(ServerRequest req) {
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes((int) MAX_BODY + 1);
+        } catch (IOException e) {
+            throw AdminErrors.of(400, "invalid_body", "request body could not be read");
+        }
+        if (bytes.length > MAX_BODY) {
+            throw AdminErrors.of(413, "request_too_large", "admin request bodies are limited to " + MAX_BODY
+                    + " bytes");
+        }
+        try {
+            JsonNode node = MAPPER.readTree(bytes);
+            if (node instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw AdminErrors.of(400, "invalid_json", "request body is not valid JSON: " + firstLine(String.valueOf(why)));
+        }
+        throw AdminErrors.of(400, "invalid_json", "request body must be a JSON object");
+    }
+
+    static void send(ServerResponse res, int status, Object value) {
+        try {
+            res.status(status);
+            res.header("Content-Type", "application/json");
+            res.send(MAPPER.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response not serialisable", e);
+        }
+    }
+
+    static void error(ServerResponse res, AdminErrors e, String requestId) {
+        ObjectNode error = MAPPER.createObjectNode();
+        ObjectNode inner = error.putObject("error");
+        inner.put("code", e.code()).put("message", e.getMessage()).put("requestId", requestId);
+        if (!e.fields().isEmpty()) {
+            ObjectNode fields = inner.putObject("fields");
+            e.fields().forEach(fields::put);
+        }
+        res.status(e.status());
+        res.header("Content-Type", "application/json");
+        res.header("X-Request-Id", requestId);
+        res.send(error.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.keyway.kernel.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyway.kernel.plugin.PluginException;
+import dev.keyway.kernel.plugin.PluginHost;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.util.Map;
+
+/**
+ * {@code /admin/plugins}: list, load a JAR from the plugins folder, reload and unload a plugin. Changes swap the
+ * chain atomically; in-flight requests finish on the chain they started with.
+ */
+final class PluginRoutes {
+    private final PluginHost host;
+
+    PluginRoutes(PluginHost host) {
+        this.host = host;
+    }
+
+    void register(HttpRules rules, AdminPlane.Guard guard) {
+        rules.get("/admin/plugins", guard.wrap((req, res) -> Json.send(res, 200, Map.of("data", host.list()))))
+                .post("/admin/plugins", guard.wrap(this::load))
+                .post("/admin/plugins/{id}/reload", guard.wrap(this::reload))
+                .delete("/admin/plugins/{id}", guard.wrap(this::unload));
+    }
+
+    private void load(ServerRequest req, ServerResponse res) {
+        JsonNode file = Json.body(req).get("file");
+        if (file == null || !file.isTextual()) {
+            throw AdminErrors.invalid(Map.of("file", "required: the JAR's file name in the plugins folder"));
+        }
+        try {
+            Json.send(res, 201, host.load(file.asText()));
+        } catch (PluginException e) {
+            throw AdminErrors.of(422, "plugin_refused", e.getMessage());
+        }
+    }
+
+    private void reload(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        try {
+            Json.send(res, 200, host.reload(id));
+        } catch (PluginException e) {
+            throw AdminErrors.of(notLoaded(e) ? 404 : 422, notLoaded(e) ? "not_found" : "plugin_refused",
+                    e.getMessage());
+        }
+    }
+
+    private void unload(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        try {
+            host.unload(id);
+        } catch (PluginException e) {
+            throw AdminErrors.of(notLoaded(e) ? 404 : 422, notLoaded(e) ? "not_found" : "plugin_refused",
+                    e.getMessage());
+        }
+        res.status(204).send();
+    }
+
+    private static boolean notLoaded(PluginException e) {
+        return e.getMessage().endsWith("is not loaded");
+    }
+}

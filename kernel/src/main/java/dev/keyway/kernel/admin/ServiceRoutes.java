@@ -1,0 +1,163 @@
+package dev.keyway.kernel.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.kernel.store.EntityCache;
+import dev.keyway.spi.Service;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** CRUD for REST services: {@code /admin/services}. Validation errors are 400 with the failing field names. */
+final class ServiceRoutes {
+    private static final Set<String> FIELDS = Set.of("name", "pathPrefix", "upstreams", "connectTimeoutMs",
+            "readTimeoutMs", "retries", "teamId");
+
+    private final EntityCache<Service> services;
+
+    ServiceRoutes(EntityCache<Service> services) {
+        this.services = services;
+    }
+
+    void register(HttpRules rules, AdminPlane.Guard guard) {
+        rules.post("/admin/services", guard.wrap(this::create))
+                .get("/admin/services", guard.wrap((req, res) -> Json.send(res, 200, Map.of("data", list()))))
+                .get("/admin/services/{id}", guard.wrap((req, res) -> Json.send(res, 200, find(id(req)))))
+                .put("/admin/services/{id}", guard.wrap(this::update))
+                .delete("/admin/services/{id}", guard.wrap(this::delete));
+    }
+
+    private List<Service> list() {
+        return services.all().stream().sorted(java.util.Comparator.comparing(Service::name)).toList();
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Service service = parse(Json.body(req), "svc-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        synchronized (services) {
+            checkUnique(service);
+            services.put(service);
+        }
+        Json.send(res, 201, service);
+    }
+
+    private void update(ServerRequest req, ServerResponse res) {
+        String id = id(req);
+        find(id);
+        Service service = parse(Json.body(req), id);
+        synchronized (services) {
+            checkUnique(service);
+            services.put(service);
+        }
+        Json.send(res, 200, service);
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        String id = id(req);
+        if (!services.remove(id)) {
+            throw AdminErrors.notFound("service", id);
+        }
+        res.status(204).send();
+    }
+
+    private Service find(String id) {
+        return services.get(id).orElseThrow(() -> AdminErrors.notFound("service", id));
+    }
+
+    private void checkUnique(Service candidate) {
+        for (Service s : services.all()) {
+            if (s.id().equals(candidate.id())) {
+                continue;
+            }
+            if (s.name().equals(candidate.name())) {
+                throw AdminErrors.of(409, "conflict", "a service named '" + s.name() + "' exists (" + s.id() + ")");
+            }
+            if (s.pathPrefix().equals(candidate.pathPrefix())) {
+                throw AdminErrors.of(409, "conflict", "path prefix " + s.pathPrefix() + " is used by service '"
+                        + s.name() + "' (" + s.id() + ")");
+            }
+        }
+    }
+
+    private static String id(ServerRequest req) {
+        return req.path().pathParameters().get("id");
+    }
+
+    /** Validates every field and reports all failures at once. */
+    static Service parse(ObjectNode body, String id) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        body.fieldNames().forEachRemaining(f -> {
+            if (!FIELDS.contains(f)) {
+                errors.put(f, "unknown field (expected one of " + new java.util.TreeSet<>(FIELDS) + ")");
+            }
+        });
+        String name = text(body, "name", errors);
+        if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}")) {
+            errors.put("name", "expected 1-64 letters, digits, space, '.', '_' or '-'");
+        }
+        String prefix = text(body, "pathPrefix", errors);
+        if (prefix != null && !(prefix.equals("/") || prefix.matches("(/[A-Za-z0-9._~-]+)+"))) {
+            errors.put("pathPrefix", "expected a path like /orders or /api/v1 (no trailing slash, no query)");
+        }
+        List<String> upstreams = new ArrayList<>();
+        JsonNode ups = body.get("upstreams");
+        if (ups == null || !ups.isArray() || ups.isEmpty()) {
+            errors.put("upstreams", "expected a non-empty array of http(s) URLs");
+        } else {
+            for (JsonNode u : ups) {
+                if (!u.isTextual() || !isHttpUrl(u.asText())) {
+                    errors.put("upstreams", "expected http(s) URLs with a host, got " + u);
+                    break;
+                }
+                upstreams.add(u.asText());
+            }
+        }
+        int connect = integer(body, "connectTimeoutMs", 5_000, 1, 600_000, errors);
+        int read = integer(body, "readTimeoutMs", 60_000, 1, 3_600_000, errors);
+        int retries = integer(body, "retries", 1, 0, 5, errors);
+        JsonNode team = body.get("teamId");
+        if (!errors.isEmpty()) {
+            throw AdminErrors.invalid(errors);
+        }
+        return new Service(id, team == null || team.isNull() ? null : team.asText(), name, prefix, upstreams,
+                connect, read, retries);
+    }
+
+    private static String text(ObjectNode body, String field, Map<String, String> errors) {
+        JsonNode n = body.get(field);
+        if (n == null || !n.isTextual() || n.asText().isBlank()) {
+            errors.put(field, "required text");
+            return null;
+        }
+        return n.asText().trim();
+    }
+
+    private static int integer(ObjectNode body, String field, int dflt, int min, int max, Map<String, String> errors) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < min || n.asInt() > max) {
+            errors.put(field, "expected an integer in " + min + ".." + max + ", got " + n);
+            return dflt;
+        }
+        return n.asInt();
+    }
+
+    private static boolean isHttpUrl(String s) {
+        try {
+            URI u = URI.create(s);
+            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
+                    && u.getRawQuery() == null && u.getRawFragment() == null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.keyway.kernel.http;
+
+import dev.keyway.kernel.observe.Metrics;
+import dev.keyway.kernel.pipeline.Ring;
+import dev.keyway.kernel.record.CallRecord;
+import dev.keyway.kernel.record.CallRecorder;
+import dev.keyway.spi.ApiKey;
+import dev.keyway.spi.Attributes;
+import dev.keyway.spi.Decision;
+import dev.keyway.spi.HeaderChanges;
+import dev.keyway.spi.Protocol;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The data-plane handler, on the request's virtual thread: match the route, publish the exchange to the ring,
+ * wait for the decision, then answer the denial or call the upstream here (never on the ring), and finally
+ * hand a call record to the second ring.
+ */
+public final class DataPlane implements Handler, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DataPlane.class.getName());
+    private static final long DECISION_TIMEOUT_SECONDS = 10;
+    private static final io.helidon.http.HeaderName X_REQUEST_ID = HeaderNames.create("X-Request-Id");
+
+    private final Supplier<RouteTable> routes;
+    private final Ring ring;
+    private final CallRecorder recorder;
+    private final Metrics metrics;
+    private final long maxBody;
+    private final Proxy proxy = new Proxy();
+
+    public DataPlane(Supplier<RouteTable> routes, Ring ring, CallRecorder recorder, Metrics metrics, long maxBody) {
+        this.routes = routes;
+        this.ring = ring;
+        this.recorder = recorder;
+        this.metrics = metrics;
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        long started = System.nanoTime();
+        long startedMillis = System.currentTimeMillis();
+        String requestId = RequestIds.keepOrCreate(req.headers().first(X_REQUEST_ID).orElse(null));
+        String path = req.path().rawPath();
+        HttpExchange exchange = new HttpExchange(requestId, Protocol.REST, req.prologue().method().text(), path,
+                req.query().rawValue(), clientAddress(req), req.headers());
+        Result result;
+        try {
+            result = handle(exchange, req, res);
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, t, () -> "request " + requestId + " failed");
+            result = new Result(500, "internal_error", null, null);
+            if (!res.isSent()) {
+                error(res, exchange, new Decision.Respond(500, "internal_error", "internal error", Map.of()));
+            }
+        }
+        long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started);
+        metrics.latency("keyway_request_latency", System.nanoTime() - started);
+        metrics.inc("keyway_requests_total", "status", Integer.toString(result.status()));
+        recorder.record(record(exchange, result, startedMillis, micros));
+    }
+
+    private Result handle(HttpExchange exchange, ServerRequest req, ServerResponse res) throws Exception {
+        var route = routes.get().match(exchange.path());
+        if (route.isEmpty()) {
+            return deny(res, exchange, Decision.respond(404, "route_not_found",
+                    "no service is published at this path"), null);
+        }
+        String serviceId = route.get().service().id();
+        exchange.attribute(Attributes.SERVICE, route.get().service());
+        OptionalLong length = req.headers().contentLength();
+        if (length.isPresent() && length.getAsLong() > maxBody) {
+            return deny(res, exchange, Decision.respond(413, "request_too_large",
+                    "request body of " + length.getAsLong() + " bytes exceeds the limit of " + maxBody), serviceId);
+        }
+        CompletableFuture<Decision> pending = ring.submit(exchange);
+        if (pending == null) {
+            return deny(res, exchange, Decision.respond(503, "overloaded", "gateway is overloaded, retry later")
+                    .withHeader("Retry-After", "1"), serviceId);
+        }
+        Decision decision;
+        try {
+            decision = pending.get(DECISION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return deny(res, exchange, Decision.respond(503, "decision_timeout", "gateway could not decide in time"),
+                    serviceId);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        if (decision instanceof Decision.Respond denial) {
+            return deny(res, exchange, denial, serviceId);
+        }
+        Proxy.Outcome outcome = proxy.forward(exchange, route.get(), req, res, maxBody);
+        if (outcome.errorCode() != null) {
+            if (!res.isSent()) {
+                error(res, exchange, Decision.respond(outcome.status(), outcome.errorCode(), outcome.message()));
+            }
+            metrics.inc("keyway_upstream_errors_total", "code", outcome.errorCode());
+        }
+        return new Result(outcome.status(), outcome.errorCode(), serviceId, outcome.upstream());
+    }
+
+    private static Result deny(ServerResponse res, HttpExchange exchange, Decision.Respond denial, String serviceId) {
+        error(res, exchange, denial);
+        return new Result(denial.status(), denial.code(), serviceId, null);
+    }
+
+    /** Writes an error in the caller's protocol shape with the request id and the stages' response headers. */
+    static void error(ServerResponse res, HttpExchange exchange, Decision.Respond denial) {
+        res.status(denial.status());
+        res.header("Content-Type", "application/json");
+        res.header("X-Request-Id", exchange.requestId());
+        applyResponseChanges(exchange, res);
+        denial.headers().forEach(res::header);
+        res.send(ErrorBodies.render(exchange.protocol(), denial.status(), denial.code(), denial.message(),
+                exchange.requestId()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void applyResponseChanges(HttpExchange exchange, ServerResponse res) {
+        for (HeaderChanges.Change c : exchange.responseHeaders().changes()) {
+            if (c.isRemoval()) {
+                res.headers().remove(HeaderNames.create(c.name()));
+            } else {
+                res.header(c.name(), c.value());
+            }
+        }
+    }
+
+    private static String clientAddress(ServerRequest req) {
+        if (req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null) {
+            return a.getAddress().getHostAddress();
+        }
+        return req.remotePeer().host();
+    }
+
+    private static CallRecord record(HttpExchange ex, Result r, long startedMillis, long micros) {
+        ApiKey key = ex.attribute(Attributes.API_KEY).orElse(null);
+        return new CallRecord(ex.requestId(), startedMillis, ex.method(), ex.path(), r.serviceId(), r.status(),
+                r.errorCode(), micros, ex.clientAddress(), r.upstream(), key == null ? null : key.id(),
+                ex.attribute(Attributes.USER).map(u -> u.id()).orElse(key == null ? null : key.userId()),
+                ex.attribute(Attributes.APP).map(a -> a.id()).orElse(key == null ? null : key.appId()),
+                ex.attribute(Attributes.TEAM).map(t -> t.id()).orElse(key == null ? null : key.teamId()));
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+    }
+
+    private record Result(int status, String errorCode, String serviceId, String upstream) {
+    }
+}

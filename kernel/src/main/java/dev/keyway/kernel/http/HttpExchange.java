@@ -1,0 +1,120 @@
+package dev.keyway.kernel.http;
+
+import dev.keyway.spi.AttributeKey;
+import dev.keyway.spi.Exchange;
+import dev.keyway.spi.HeaderChanges;
+import dev.keyway.spi.Headers;
+import dev.keyway.spi.Protocol;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.ServerRequestHeaders;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+
+/**
+ * The kernel's exchange over a Helidon request. Created on the request's virtual thread, handed to the ring,
+ * read back after the decision (the future's completion orders the writes).
+ */
+final class HttpExchange implements Exchange {
+    private final String requestId;
+    private final Protocol protocol;
+    private final String method;
+    private final String path;
+    private final String rawQuery;
+    private final String clientAddress;
+    private final RequestHeaders headers;
+    private final Map<AttributeKey<?>, Object> attributes = new IdentityHashMap<>(8);
+    private final ListHeaderChanges upstream = new ListHeaderChanges();
+    private final ListHeaderChanges response = new ListHeaderChanges();
+
+    HttpExchange(String requestId, Protocol protocol, String method, String path, String rawQuery,
+                 String clientAddress, ServerRequestHeaders headers) {
+        this.requestId = requestId;
+        this.protocol = protocol;
+        this.method = method;
+        this.path = path;
+        this.rawQuery = rawQuery;
+        this.clientAddress = clientAddress;
+        this.headers = new RequestHeaders(headers);
+    }
+
+    @Override
+    public String requestId() {
+        return requestId;
+    }
+
+    @Override
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String rawQuery() {
+        return rawQuery;
+    }
+
+    @Override
+    public Headers headers() {
+        return headers;
+    }
+
+    @Override
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public <T> Optional<T> attribute(AttributeKey<T> key) {
+        return Optional.ofNullable(key.type().cast(attributes.get(key)));
+    }
+
+    @Override
+    public <T> void attribute(AttributeKey<T> key, T value) {
+        attributes.put(key, key.type().cast(java.util.Objects.requireNonNull(value, "value")));
+    }
+
+    @Override
+    public HeaderChanges upstreamHeaders() {
+        return upstream;
+    }
+
+    @Override
+    public HeaderChanges responseHeaders() {
+        return response;
+    }
+
+    /** A read-only view over Helidon's request headers. */
+    private record RequestHeaders(ServerRequestHeaders delegate) implements Headers {
+        @Override
+        public Optional<String> first(String name) {
+            return delegate.first(HeaderNames.create(name));
+        }
+
+        @Override
+        public List<String> all(String name) {
+            return delegate.all(HeaderNames.create(name), List::of);
+        }
+
+        @Override
+        public Set<String> names() {
+            return StreamSupport.stream(delegate.spliterator(), false)
+                    .map(h -> h.name().toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.keyway.kernel.store;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import javax.cache.Cache;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryUpdatedListener;
+import javax.cache.event.EventType;
+
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.cache.query.ContinuousQuery;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.ScanQuery;
+import org.apache.ignite.lang.IgniteAsyncCallback;
+
+/**
+ * Configuration entities of one type, stored as JSON in a replicated cache and mirrored in a local snapshot.
+ *
+ * <p>Reads ({@link #get}, {@link #all}) only touch the snapshot: they never block on the network and are safe on
+ * ring threads. A continuous query keeps the snapshot current with writes made by any node of the cluster.
+ * Writes ({@link #put}, {@link #remove}) go to Ignite and update the snapshot at once, so the writer reads its own
+ * write. A stored value that cannot be read as {@code T} is logged (without its content) and reads as absent.
+ *
+ * @param <T> the entity type, usually a record with a value-based {@code equals}
+ */
+public final class EntityCache<T> {
+
+    private static final Logger LOG = Logger.getLogger(EntityCache.class.getName());
+
+    private final IgniteCache<String, String> cache;
+    private final Class<T> type;
+    private final Function<T, String> idOf;
+    private final Map<String, T> snapshot = new ConcurrentHashMap<>();
+    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<T, T>> entryListeners = new CopyOnWriteArrayList<>();
+    // Serialises snapshot changes with entry-listener calls, so indexes built on them see every change once,
+    // in order. Reads do not take it.
+    private final Object lock = new Object();
+    private List<Change<T>> pending = new ArrayList<>();
+    private final QueryCursor<Cache.Entry<String, String>> query;
+
+    EntityCache(IgniteCache<String, String> cache, Class<T> type, Function<T, String> idOf) {
+        this.cache = cache;
+        this.type = type;
+        this.idOf = idOf;
+        var continuous = new ContinuousQuery<String, String>()
+                .setInitialQuery(new ScanQuery<>())
+                .setLocalListener(new Listener());
+        this.query = cache.query(continuous);
+        // Ignite delivers every change made after the listener was registered, but the scan runs concurrently
+        // with them: events that arrive during the scan wait in `pending` and are applied after it, in order.
+        Map<String, T> scanned = new ConcurrentHashMap<>();
+        for (Cache.Entry<String, String> e : query) {
+            T value = decode(e.getKey(), e.getValue());
+            if (value != null) {
+                scanned.put(e.getKey(), value);
+            }
+        }
+        synchronized (lock) {
+            snapshot.putAll(scanned);
+            pending.forEach(this::applyLocked);
+            pending = null;
+        }
+    }
+
+    /** The entity with this id from the local snapshot, or empty. Never blocks on the network. */
+    public Optional<T> get(String id) {
+        return id == null ? Optional.empty() : Optional.ofNullable(snapshot.get(id));
+    }
+
+    /** Every entity in the local snapshot, ordered by id. */
+    public List<T> all() {
+        return snapshot.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
+    }
+
+    /** Stores {@code value} under its id cluster-wide; blocks until every node holds it. */
+    public void put(T value) {
+        Objects.requireNonNull(value, "value");
+        String id = Objects.requireNonNull(idOf.apply(value), "id");
+        String json = Json.write(value);
+        // Snapshot first, then Ignite: this node's own event follows and is applied in cache order, so the
+        // snapshot can never end up older than the cache when two nodes write the same id at once.
+        apply(id, value);
+        try {
+            cache.put(id, json);
+        } catch (RuntimeException e) {
+            resync(id, e);
+            throw e;
+        }
+    }
+
+    /** Removes the entity with this id cluster-wide; true when it existed. */
+    public boolean remove(String id) {
+        Objects.requireNonNull(id, "id");
+        apply(id, null);
+        try {
+            return cache.remove(id);
+        } catch (RuntimeException e) {
+            resync(id, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs {@code listener} after each change of the snapshot, local or remote, on the writing thread or an
+     * Ignite callback thread. Keep it short; it may read this cache but should not write to it.
+     */
+    public void onChange(Runnable listener) {
+        changeListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Calls {@code listener(before, after)} for every entity now in the snapshot (as {@code (null, value)}) and
+     * then for every change, in order and never concurrently; null means absent. For indexes over the snapshot.
+     */
+    void subscribe(BiConsumer<T, T> listener) {
+        synchronized (lock) {
+            snapshot.values().forEach(v -> listener.accept(null, v));
+            entryListeners.add(listener);
+        }
+    }
+
+    String name() {
+        return cache.getName();
+    }
+
+    Class<T> type() {
+        return type;
+    }
+
+    void close() {
+        query.close();
+    }
+
+    private void apply(String id, T value) {
+        boolean changed;
+        synchronized (lock) {
+            changed = applyLocked(new Change<>(id, value));
+        }
+        if (changed) {
+            for (Runnable listener : changeListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "change listener of " + name() + " failed", e);
+                }
+            }
+        }
+    }
+
+    private boolean applyLocked(Change<T> change) {
+        T before = change.value() == null ? snapshot.remove(change.id()) : snapshot.put(change.id(), change.value());
+        if (Objects.equals(before, change.value())) {
+            return false;
+        }
+        for (BiConsumer<T, T> listener : entryListeners) {
+            listener.accept(before, change.value());
+        }
+        return true;
+    }
+
+    private void onEvent(String id, T value) {
+        synchronized (lock) {
+            if (pending != null) {
+                pending.add(new Change<>(id, value));
+                return;
+            }
+        }
+        apply(id, value);
+    }
+
+    /** After a failed write the snapshot may hold a value the cache does not: read the cache's truth back. */
+    private void resync(String id, RuntimeException cause) {
+        try {
+            String json = cache.get(id);
+            apply(id, json == null ? null : decode(id, json));
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private T decode(String id, String json) {
+        try {
+            return Json.read(json, type);
+        } catch (IOException | RuntimeException e) {
+            // Parser messages quote the offending text, which may be sensitive: log where, not what.
+            LOG.warning(() -> name() + ": value of id '" + id + "' is not a readable " + type.getSimpleName()
+                    + " (" + e.getClass().getSimpleName() + "); treating it as absent");
+            return null;
+        }
+    }
+
+    private record Change<V>(String id, V value) {
+    }
+
+    // Async callback pool: the listener runs off Ignite's striped threads, so a change listener may even call
+    // cache operations without stalling the write path. Ignite still delivers a key's events in order.
+    @IgniteAsyncCallback
+    private final class Listener implements CacheEntryUpdatedListener<String, String> {
+        @Override
+        public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+            for (CacheEntryEvent<? extends String, ? extends String> e : events) {
+                try {
+                    boolean gone = e.getEventType() == EventType.REMOVED || e.getEventType() == EventType.EXPIRED;
+                    onEvent(e.getKey(), gone ? null : decode(e.getKey(), e.getValue()));
+                } catch (RuntimeException ex) {
+                    LOG.log(Level.WARNING, name() + ": failed to apply a change of id '" + e.getKey() + "'", ex);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.keyway.kernel.testing;
+
+import dev.keyway.kernel.KeywayNode;
+import dev.keyway.kernel.config.KeywayConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real Keyway node for tests: embedded Ignite on loopback with free ports, a data folder and a plugins folder
+ * of the test's choosing, both planes on free ports, and a known bootstrap token.
+ */
+public final class TestNode implements AutoCloseable {
+    public static final String TOKEN = "kwb-test-token-0123456789";
+
+    private final KeywayNode node;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestNode(KeywayNode node) {
+        this.node = node;
+    }
+
+    /** Starts a node on {@code dataDir} loading the JARs in {@code pluginsDir}. */
+    public static TestNode start(Path dataDir, Path pluginsDir, Map<String, String> extra) {
+        Map<String, String> o = new HashMap<>();
+        o.put("keyway.data-dir", dataDir.toString());
+        o.put("keyway.data-plane.port", "0");
+        o.put("keyway.admin-plane.port", "0");
+        o.put("keyway.plugins.dir", pluginsDir.toString());
+        o.put("keyway.plugins.watch", "false");
+        o.put("keyway.store.ignite-xml", root().resolve("ignite-config/keyway-ignite.xml").toString());
+        o.put("keyway.store.discovery-port", Integer.toString(freePort()));
+        o.put("keyway.store.communication-port", Integer.toString(freePort()));
+        o.put("keyway.admin-plane.bootstrap-token", TOKEN);
+        o.putAll(extra);
+        return new TestNode(KeywayNode.start(KeywayConfig.load(Map.of(), o), token -> { }));
+    }
+
+    /** The project root (surefire sets keyway.root). */
+    public static Path root() {
+        return Path.of(System.getProperty("keyway.root", "..")).toAbsolutePath().normalize();
+    }
+
+    /** A plugins folder holding copies of the named built-in plugin JARs from build/plugins. */
+    public static Path pluginsWith(Path folder, List<String> pluginIds) {
+        try {
+            Files.createDirectories(folder);
+            Path built = root().resolve("build/plugins");
+            for (String id : pluginIds) {
+                Path jar;
+                try (var files = Files.list(built)) {
+                    jar = files.filter(f -> f.getFileName().toString().startsWith(id + "-")).findFirst()
+                            .orElseThrow(() -> new IllegalStateException("no built plugin " + id + " in " + built
+                                    + ": run the build from the project root (plugins build before kernel)"));
+                }
+                Files.copy(jar, folder.resolve(jar.getFileName()));
+            }
+            return folder;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public KeywayNode node() {
+        return node;
+    }
+
+    public URI data(String path) {
+        return URI.create("http://127.0.0.1:" + node.dataPort() + path);
+    }
+
+    public URI admin(String path) {
+        return URI.create("http://127.0.0.1:" + node.adminPort() + path);
+    }
+
+    /** Sends a request as is. */
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpClient client() {
+        return http;
+    }
+
+    /** GET on the data plane. */
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(data(path)).GET().build());
+    }
+
+    /** An admin call with the bootstrap token; body may be null. */
+    public HttpResponse<String> admin(String method, String path, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(admin(path)).header("Authorization", "Bearer " + TOKEN)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return send(b.build());
+    }
+
+    /** Creates a REST service and returns its id. */
+    public String createService(String name, String prefix, String upstream, String extraJson) {
+        HttpResponse<String> r = admin("POST", "/admin/services", "{\"name\":\"" + name + "\",\"pathPrefix\":\""
+                + prefix + "\",\"upstreams\":[\"" + upstream + "\"]" + (extraJson == null ? "" : "," + extraJson)
+                + "}");
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("service not created: " + r.statusCode() + " " + r.body());
+        }
+        int i = r.body().indexOf("\"id\":\"") + 6;
+        return r.body().substring(i, r.body().indexOf('"', i));
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}
