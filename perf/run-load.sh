@@ -176,6 +176,7 @@ cp "$ROOT"/build/plugins/*.jar "$TMP/plugins/" 2>/dev/null || true
 cat >"$TMP/keyway.yaml" <<EOF
 keyway:
   store:
+    consistent-id: keyway-perf-load
     discovery-port: $DISCO_PORT
     communication-port: $COMM_PORT
 EOF

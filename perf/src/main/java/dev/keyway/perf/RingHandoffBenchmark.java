@@ -56,7 +56,9 @@ import java.util.concurrent.atomic.LongAdder;
  * </pre>
  *
  * <p>JMH reports the mean time per operation per thread; the tear-down prints the HdrHistogram percentiles of all
- * measured operations (warm-up iterations excluded) in microseconds.
+ * measured operations (warm-up iterations excluded) in microseconds. The producers are JMH's platform threads;
+ * the data plane's are virtual threads, whose park and unpark cost a little more. Run it with
+ * {@code perf/run-jmh.sh}; docs/perf.md has the figures.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

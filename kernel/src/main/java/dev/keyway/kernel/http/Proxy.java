@@ -131,9 +131,9 @@ final class Proxy implements AutoCloseable {
                 headers.put(h.name(), h.allValues());
             }
         }
-        String forwardedFor = req.headers().first(X_FORWARDED_FOR).orElse(null);
-        headers.put("X-Forwarded-For", List.of(forwardedFor == null ? exchange.clientAddress()
-                : forwardedFor + ", " + exchange.clientAddress()));
+        List<String> forwardedFor = req.headers().all(X_FORWARDED_FOR, List::of);
+        headers.put("X-Forwarded-For", List.of(forwardedFor.isEmpty() ? exchange.clientAddress()
+                : String.join(", ", forwardedFor) + ", " + exchange.clientAddress()));
         headers.put("X-Forwarded-Proto", List.of(req.isSecure() ? "https" : "http"));
         if (req.authority() != null) {
             headers.put("X-Forwarded-Host", List.of(req.authority()));

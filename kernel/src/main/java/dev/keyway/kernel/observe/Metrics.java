@@ -23,6 +23,11 @@ public final class Metrics {
         counters.computeIfAbsent(series(name, labels), k -> new LongAdder()).increment();
     }
 
+    /** Adds {@code n} to the counter {@code name} with optional labels. */
+    public void add(String name, long n, String... labels) {
+        counters.computeIfAbsent(series(name, labels), k -> new LongAdder()).add(n);
+    }
+
     /** The current value of a counter series; 0 when it never counted. */
     public long count(String name, String... labels) {
         LongAdder a = counters.get(series(name, labels));

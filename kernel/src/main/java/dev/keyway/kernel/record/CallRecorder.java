@@ -94,9 +94,9 @@ public final class CallRecorder implements AutoCloseable {
                 batch.clear();
                 try {
                     writer.accept(out);
-                    metrics.inc("keyway_call_records_written_total");
+                    metrics.add("keyway_call_records_written_total", out.size());
                 } catch (RuntimeException e) {
-                    metrics.inc("keyway_call_record_batches_failed_total");
+                    metrics.add("keyway_call_records_failed_total", out.size());
                     LOG.log(Level.WARNING, "dropping " + out.size() + " call records: store write failed", e);
                 }
             }

@@ -32,6 +32,8 @@ final class IgniteConfigs {
     static final int WAL_SEGMENTS = 4;
     static final long MAX_WAL_ARCHIVE_BYTES = 64L * 1024 * 1024;
     static final long INITIAL_REGION_BYTES = 64L * 1024 * 1024;
+    // Bounds the per-connection outbound queue; 0 (Ignite's default) is unbounded and warned about at start.
+    static final int MESSAGE_QUEUE_LIMIT = 1024;
 
     private IgniteConfigs() {
     }
@@ -49,6 +51,7 @@ final class IgniteConfigs {
         var communication = new TcpCommunicationSpi();
         communication.setLocalAddress(LOOPBACK);
         communication.setLocalPort(StoreConfig.DEFAULT_COMMUNICATION_PORT);
+        communication.setMessageQueueLimit(MESSAGE_QUEUE_LIMIT);
 
         var region = new DataRegionConfiguration();
         region.setName("default");
@@ -65,7 +68,10 @@ final class IgniteConfigs {
                 .setLocalHost(LOOPBACK)
                 .setDiscoverySpi(discovery)
                 .setCommunicationSpi(communication)
-                .setDataStorageConfiguration(storage);
+                .setDataStorageConfiguration(storage)
+                // The thin-client (10800) and REST (11211) connectors have no authentication here: off.
+                .setClientConnectorConfiguration(null)
+                .setConnectorConfiguration(null);
     }
 
     /** The first IgniteConfiguration bean of a Spring XML file. */
@@ -122,13 +128,11 @@ final class IgniteConfigs {
     }
 
     /**
-     * Moves discovery to a new first port: the local port, and every ip-finder address that pointed at the old
-     * range on any host (other addresses, e.g. an explicitly listed remote port, are kept as written).
+     * Moves discovery to a new first port: the local port, and the port of every ip-finder address, on every
+     * host it lists (a cluster moves its discovery ports together). The ip finder must list the node's own
+     * address: a node missing from it never becomes the first node and retries joining forever.
      */
     private static void movePorts(TcpDiscoverySpi discovery, int port) {
-        // getLocalPort() answers the BOUND port (0 before start), not the configured one: the documented XML
-        // uses the default range, so that is the range to move.
-        int oldPort = StoreConfig.DEFAULT_DISCOVERY_PORT;
         int range = Math.max(1, discovery.getLocalPortRange());
         discovery.setLocalPort(port);
         if (!(discovery.getIpFinder() instanceof TcpDiscoveryVmIpFinder finder)) {
@@ -136,8 +140,7 @@ final class IgniteConfigs {
         }
         Set<String> addresses = new LinkedHashSet<>();
         for (InetSocketAddress a : finder.getRegisteredAddresses()) {
-            boolean inOldRange = a.getPort() >= oldPort && a.getPort() < oldPort + range;
-            addresses.add(inOldRange ? range(a.getHostString(), port, range) : a.getHostString() + ":" + a.getPort());
+            addresses.add(range(a.getHostString(), port, range));
         }
         finder.setAddresses(new ArrayList<>(addresses));
     }

@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param igniteXml          an Ignite Spring XML file, or null to build the default configuration in code
  * @param consistentId       the node's stable name; persistence and the baseline are keyed by it, so it must not
  *                           change between restarts of a persistent node (the XML may set its own)
- * @param discoveryPort      first port of a range of 10 on 127.0.0.1 that nodes find each other in
+ * @param discoveryPort      first port of a range of 10 on 127.0.0.1 that nodes find each other in; when not the
+ *                           default it also replaces the port range of every ip-finder address of the XML
  * @param communicationPort  first port nodes exchange data on
  * @param dataRegionMaxBytes off-heap size of the default data region (not part of the Java heap)
  * @param persistence        whether the default data region is kept on disk

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import dev.keyway.spi.Service;
 import org.apache.ignite.cluster.ClusterState;
@@ -50,7 +51,12 @@ class IgniteStorePersistenceTest {
         System.setProperty("keyway.test.secret", "s3cr3t-value");
         try (IgniteStore store = IgniteStore.start(config)) {
             IgniteConfiguration ic = store.ignite().configuration();
-            assertThat(((TcpDiscoverySpi) ic.getDiscoverySpi()).getLocalPort()).isEqualTo(config.discoveryPort());
+            var discovery = (TcpDiscoverySpi) ic.getDiscoverySpi();
+            assertThat(discovery.getLocalPort()).isEqualTo(config.discoveryPort());
+            assertThat(((TcpDiscoveryVmIpFinder) discovery.getIpFinder()).getRegisteredAddresses())
+                    .extracting(a -> a.getPort())
+                    .containsExactlyElementsOf(IntStream.range(config.discoveryPort(), config.discoveryPort() + 10)
+                            .boxed().toList());
             assertThat(((TcpCommunicationSpi) ic.getCommunicationSpi()).getLocalPort())
                     .isEqualTo(config.communicationPort());
             assertThat(Path.of(ic.getWorkDirectory())).isEqualTo(dir.resolve("ignite").toAbsolutePath());
@@ -86,6 +92,9 @@ class IgniteStorePersistenceTest {
         var codeComm = (TcpCommunicationSpi) code.getCommunicationSpi();
         assertThat(xmlComm.getLocalAddress()).isEqualTo(codeComm.getLocalAddress());
         assertThat(xmlComm.getLocalPort()).isEqualTo(codeComm.getLocalPort());
+        assertThat(xmlComm.getMessageQueueLimit()).isEqualTo(codeComm.getMessageQueueLimit());
+        assertThat(xml.getClientConnectorConfiguration()).isNull();
+        assertThat(xml.getConnectorConfiguration()).isNull();
 
         DataStorageConfiguration xmlStorage = xml.getDataStorageConfiguration();
         DataStorageConfiguration codeStorage = code.getDataStorageConfiguration();
