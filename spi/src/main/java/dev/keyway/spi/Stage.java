@@ -24,7 +24,8 @@ import org.pf4j.ExtensionPoint;
  *       chain holding it has been replaced or the node stops. Both run on a kernel thread, never concurrently
  *       with each other. Invalid configuration must throw from {@code start}: the plugin is then refused.</li>
  * </ul>
- * Implementations are PF4J extensions ({@code @Extension}); the kernel creates a fresh instance per chain.
+ * Implementations are PF4J extensions ({@code @Extension}); the kernel creates a fresh instance each time the
+ * plugin is loaded, and keeps it across chain swaps caused by other plugins.
  */
 public interface Stage extends ExtensionPoint {
 

@@ -110,7 +110,11 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
     private static StoreConfig store(Config c, Path dataDir) {
         StoreConfig d = StoreConfig.defaults(dataDir);
         Path xml = c.get("ignite-xml").asString().asOptional().filter(s -> !s.isBlank()).map(Path::of)
-                .filter(Files::isRegularFile).map(Path::toAbsolutePath).orElse(null);
+                .map(Path::toAbsolutePath).orElse(null);
+        if (xml != null && !Files.isRegularFile(xml)) {
+            throw new IllegalArgumentException("store.ignite-xml: " + xml + " (expected: an existing Ignite Spring XML"
+                    + " file; leave it unset for the built-in defaults)");
+        }
         return new StoreConfig(dataDir, xml,
                 c.get("consistent-id").asString().orElse(d.consistentId()),
                 c.get("discovery-port").asInt().orElse(d.discoveryPort()),

@@ -50,9 +50,10 @@ public final class CallRecordSink {
         if (batch.isEmpty()) {
             return;
         }
-        // putAll, not an IgniteDataStreamer: for the batch sizes the writer produces (1..500) putAll was as
-        // fast or faster on one node, needs no flush, and honours the per-operation expiry policy that a
-        // streamer ignores (see the store's measurements in docs).
+        // putAll, not an IgniteDataStreamer. Measured on one node (2 cores, 200-byte records), per batch of
+        // 1 / 10 / 100 / 500: putAll 6-13 / 42-100 / 320-700 / 2,200-4,500 us; streamer with flush 56-240 /
+        // 250-400 / 670-2,300 / 2,300-4,900 us. Each flush has a fixed cost that only large batches amortise,
+        // and a streamer has no per-operation expiry policy, so a changed TTL would not reach new records.
         Map<String, String> entries = new HashMap<>(batch.size() * 2);
         for (CallRecordJson r : batch) {
             entries.put(r.id(), r.json());

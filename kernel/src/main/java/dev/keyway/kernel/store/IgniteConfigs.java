@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 import org.apache.ignite.IgniteCheckedException;
+import org.apache.ignite.IgniteLogger;
 import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
@@ -93,8 +94,7 @@ final class IgniteConfigs {
         ic.setClientMode(false);
         // No arguments: no environment variable or system property becomes a node attribute (pitfall 4).
         ic.setIncludeProperties();
-        // Route through the root JUL logger without letting Ignite reconfigure JUL: the kernel owns logging.
-        ic.setGridLogger(new JavaLogger(Logger.getLogger(""), false));
+        ic.setGridLogger(new CheckedJavaLogger(Logger.getLogger("")));
         ic.setMetricsLogFrequency(0);
         if (ic.getWorkDirectory() == null) {
             ic.setWorkDirectory(cfg.dataDir().resolve("ignite").toAbsolutePath().toString());
@@ -147,5 +147,44 @@ final class IgniteConfigs {
 
     private static String range(String host, int firstPort, int count) {
         return host + ":" + firstPort + ".." + (firstPort + count - 1);
+    }
+
+    /**
+     * Ignite's JUL logger, minus its complaint "Logging at INFO level without checking if INFO level is
+     * enabled", which it logs as a WARNING (with the message) whenever Ignite code skips that check while
+     * {@code org.apache.ignite} is at WARNING, as the kernel configures it.
+     */
+    private static final class CheckedJavaLogger extends JavaLogger {
+        // false: do not let Ignite reconfigure JUL; the kernel owns logging.
+        CheckedJavaLogger(Logger impl) {
+            super(impl, false);
+        }
+
+        @Override
+        public IgniteLogger getLogger(Object category) {
+            return new CheckedJavaLogger(category == null ? Logger.getLogger("")
+                    : Logger.getLogger(category instanceof Class<?> c ? c.getName() : String.valueOf(category)));
+        }
+
+        @Override
+        public void info(String msg) {
+            if (isInfoEnabled()) {
+                super.info(msg);
+            }
+        }
+
+        @Override
+        public void debug(String msg) {
+            if (isDebugEnabled()) {
+                super.debug(msg);
+            }
+        }
+
+        @Override
+        public void trace(String msg) {
+            if (isTraceEnabled()) {
+                super.trace(msg);
+            }
+        }
     }
 }

@@ -47,9 +47,12 @@ public final class IgniteStore implements AutoCloseable {
 
     /** How the cluster became active when this store started. */
     enum Activation {
-        JOINED_ACTIVE("joined an active cluster"),
+        /** Active when the node came up: a restarted persistent node, an in-memory one, or a join. */
+        ACTIVE_AT_START("active at start"),
+        /** A fresh persistent cluster, activated here; its baseline is this node. */
         ACTIVATED_NEW("activated a new cluster"),
-        AUTO_ACTIVATED("auto-activated from disk");
+        /** A restarted persistent node that waited for the rest of its baseline. */
+        AUTO_ACTIVATED("activated once its baseline was complete");
 
         private final String text;
 
@@ -78,7 +81,8 @@ public final class IgniteStore implements AutoCloseable {
         IgniteConfiguration ic = config.igniteXml() == null
                 ? IgniteConfigs.programmatic()
                 : IgniteConfigs.fromXml(config.igniteXml());
-        String name = "keyway-" + config.consistentId() + "-" + INSTANCES.incrementAndGet();
+        // Unique per JVM: tests run several nodes side by side, and a stopped name must not be reused by accident.
+        String name = config.consistentId() + "-" + INSTANCES.incrementAndGet();
         IgniteConfigs.enforce(ic, config, name);
 
         Ignite ignite = Ignition.start(ic);
@@ -95,7 +99,11 @@ public final class IgniteStore implements AutoCloseable {
                     ic.getWorkDirectory()));
             return store;
         } catch (RuntimeException | Error e) {
-            Ignition.stop(name, true);
+            try {
+                Ignition.stop(name, true);
+            } catch (RuntimeException stopFailed) {
+                e.addSuppressed(stopFailed);
+            }
             throw e;
         }
     }
@@ -103,7 +111,7 @@ public final class IgniteStore implements AutoCloseable {
     /** Brings the cluster to ACTIVE and says how. */
     private static Activation activate(Ignite ignite) {
         if (ignite.cluster().state().active()) {
-            return Activation.JOINED_ACTIVE;
+            return Activation.ACTIVE_AT_START;
         }
         if (ignite.cluster().currentBaselineTopology() == null) {
             // Never activated: a fresh persistent cluster. Activation fixes the baseline to the nodes present.

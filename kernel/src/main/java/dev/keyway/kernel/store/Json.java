@@ -1,7 +1,6 @@
 package dev.keyway.kernel.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -42,14 +41,6 @@ final class Json {
     /** @throws IOException when the text is not a valid {@code type}; its message may quote the text */
     static <T> T read(String json, Class<T> type) throws IOException {
         return MAPPER.readValue(json, type);
-    }
-
-    static <T> T readUnchecked(String json, Class<T> type) {
-        try {
-            return read(json, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     // jackson-datatype-jsr310 is not on the kernel's classpath; ISO-8601 strings match what it writes with

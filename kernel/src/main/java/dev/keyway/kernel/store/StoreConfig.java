@@ -52,7 +52,7 @@ public record StoreConfig(Path dataDir, Path igniteXml, String consistentId, int
             throw new IllegalArgumentException("store.data-region-max-bytes: " + dataRegionMaxBytes
                     + " (expected: >= " + MIN_DATA_REGION_BYTES + ")");
         }
-        if (callRecordTtl.isNegative() || callRecordTtl.isZero() || callRecordTtl.toMillis() == 0) {
+        if (callRecordTtl.toMillis() < 1) {
             throw new IllegalArgumentException(
                     "store.call-record-ttl: " + callRecordTtl + " (expected: at least 1 ms)");
         }

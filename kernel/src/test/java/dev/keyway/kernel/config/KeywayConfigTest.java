@@ -41,5 +41,7 @@ class KeywayConfigTest {
                 .hasMessageContaining("ring.wait-strategy: busy-spin (expected: one of");
         assertThatThrownBy(() -> KeywayConfig.load(Map.of("KEYWAY_CONFIG", "/nonexistent.yaml"), Map.of()))
                 .hasMessageContaining("KEYWAY_CONFIG: /nonexistent.yaml");
+        assertThatThrownBy(() -> KeywayConfig.load(Map.of("KEYWAY_IGNITE_XML", "/nonexistent.xml"), Map.of()))
+                .hasMessageContaining("store.ignite-xml: /nonexistent.xml (expected: an existing Ignite Spring XML");
     }
 }

@@ -1,0 +1,138 @@
+package dev.keyway.kernel.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.keyway.spi.App;
+import dev.keyway.spi.Team;
+import dev.keyway.spi.User;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two server nodes of one cluster in this JVM, started at the same time, sharing one discovery range. */
+class EntityCacheTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @TempDir
+    static Path dir;
+
+    private static IgniteStore nodeA;
+    private static IgniteStore nodeB;
+    private static EntityCache<Team> teamsA;
+    private static EntityCache<Team> teamsB;
+
+    @BeforeAll
+    static void startTwoNodes() throws Exception {
+        int discovery = TestStores.freeDiscoveryRange();
+        // Own threads: the common pool has a single worker on two cores and would start them one by one.
+        try (var starter = Executors.newFixedThreadPool(2)) {
+            var a = starter.submit(() -> IgniteStore.start(
+                    TestStores.config(dir.resolve("a"), "node-a", discovery, false, Duration.ofDays(1))));
+            var b = starter.submit(() -> IgniteStore.start(
+                    TestStores.config(dir.resolve("b"), "node-b", discovery, false, Duration.ofDays(1))));
+            nodeA = a.get();
+            nodeB = b.get();
+        }
+        assertThat(nodeA.ignite().cluster().forServers().nodes()).hasSize(2);
+        teamsA = nodeA.entities(Caches.TEAMS, Team.class, Team::id);
+        teamsB = nodeB.entities(Caches.TEAMS, Team.class, Team::id);
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (nodeB != null) {
+            nodeB.close();
+        }
+        if (nodeA != null) {
+            // Stopping A while it still reassigns B's partitions interrupts that exchange, which Ignite logs as
+            // SEVERE: let it finish first (a cache write waits for the exchange of the current topology).
+            TestStores.eventually(WAIT, () -> nodeA.ignite().cluster().forServers().nodes().size() == 1);
+            nodeA.meta().put("stopping", "true");
+            nodeA.close();
+            nodeA.close();
+        }
+    }
+
+    @Test
+    void putOnOneNodeShowsUpInTheOtherNodesSnapshot() throws InterruptedException {
+        Team red = new Team("t-red", "Red", Team.Status.ACTIVE);
+        teamsA.put(red);
+
+        assertThat(teamsA.get("t-red")).contains(red);
+        assertThat(TestStores.eventually(WAIT, () -> teamsB.get("t-red").isPresent())).isTrue();
+        assertThat(teamsB.get("t-red")).contains(red);
+
+        Team disabled = new Team("t-red", "Red", Team.Status.DISABLED);
+        teamsB.put(disabled);
+        assertThat(TestStores.eventually(WAIT, () -> teamsA.get("t-red").equals(Optional.of(disabled))))
+                .isTrue();
+    }
+
+    @Test
+    void removalOnOneNodeDisappearsFromTheOther() throws InterruptedException {
+        teamsA.put(new Team("t-gone", "Gone", Team.Status.ACTIVE));
+        assertThat(TestStores.eventually(WAIT, () -> teamsB.get("t-gone").isPresent())).isTrue();
+
+        assertThat(teamsB.remove("t-gone")).isTrue();
+
+        assertThat(teamsB.get("t-gone")).isEmpty();
+        assertThat(TestStores.eventually(WAIT, () -> teamsA.get("t-gone").isEmpty())).isTrue();
+        assertThat(teamsA.remove("t-gone")).isFalse();
+    }
+
+    @Test
+    void onChangeFiresForLocalAndRemoteChangesButNotForRepeats() throws InterruptedException {
+        var apps = nodeA.entities(Caches.APPS, App.class, App::id);
+        var appsOnB = nodeB.entities(Caches.APPS, App.class, App::id);
+        AtomicInteger changesOnA = new AtomicInteger();
+        AtomicInteger changesOnB = new AtomicInteger();
+        apps.onChange(changesOnA::incrementAndGet);
+        appsOnB.onChange(changesOnB::incrementAndGet);
+
+        var shop = new App("app-1", "t-1", "Shop", App.Status.ACTIVE);
+        apps.put(shop);
+        assertThat(changesOnA).hasValue(1);
+        assertThat(TestStores.eventually(WAIT, () -> changesOnB.get() == 1)).isTrue();
+        apps.put(shop);
+
+        appsOnB.remove("app-1");
+        assertThat(TestStores.eventually(WAIT, () -> changesOnA.get() == 2)).isTrue();
+        Thread.sleep(200);
+        assertThat(changesOnA).hasValue(2);
+        assertThat(changesOnB).hasValue(2);
+    }
+
+    @Test
+    void aCacheOpenedLaterStartsWithWhatIsAlreadyStored() {
+        var users = nodeA.entities(Caches.USERS, User.class, User::id);
+        var alice = new User("u-alice", "alice", User.Status.ACTIVE, User.Role.ADMIN);
+        users.put(alice);
+
+        var usersOnB = nodeB.entities(Caches.USERS, User.class, User::id);
+
+        assertThat(usersOnB.get("u-alice")).contains(alice);
+        assertThat(usersOnB.all()).containsExactly(alice);
+    }
+
+    @Test
+    void unreadableValueIsSkippedAndLoggedWithoutItsContent() throws InterruptedException {
+        try (var logs = new TestStores.LogCapture()) {
+            String unreadable = "{\"id\": \"t-bad\", \"status\": \"very-secret-garbage\"}";
+            nodeA.ignite().<String, String>cache(Caches.TEAMS).put("t-bad", unreadable);
+            teamsA.put(new Team("t-after", "After", Team.Status.ACTIVE));
+
+            assertThat(TestStores.eventually(WAIT, () -> teamsB.get("t-after").isPresent())).isTrue();
+            assertThat(teamsB.get("t-bad")).isEmpty();
+            assertThat(TestStores.eventually(WAIT, () -> logs.text().contains("t-bad"))).isTrue();
+            assertThat(logs.text()).doesNotContain("very-secret-garbage");
+        }
+    }
+}
