@@ -2,7 +2,11 @@ package dev.keyway.kernel;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.keyway.kernel.admin.AdminAuth;
+import dev.keyway.kernel.admin.AdminContext;
+import dev.keyway.kernel.audit.AuditLog;
 import dev.keyway.kernel.admin.AdminPlane;
 import dev.keyway.kernel.config.KeywayConfig;
 import dev.keyway.kernel.http.DataPlane;
@@ -25,6 +29,7 @@ import io.helidon.webserver.WebServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,7 +44,9 @@ import java.util.logging.Logger;
  */
 public final class KeywayNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeywayNode.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private volatile boolean ready;
@@ -75,18 +82,22 @@ public final class KeywayNode implements AutoCloseable {
         long t0 = System.nanoTime();
         metrics = new Metrics();
         store = keep(IgniteStore.start(config.store()));
-        Directories directories = StoreDirectories.of(store, KeyHasher.fromFile(config.pepperFile()));
+        KeyHasher hasher = KeyHasher.fromFile(config.pepperFile());
+        Directories directories = StoreDirectories.of(store, hasher);
         EntityCache<Service> services = store.entities(Caches.SERVICES, Service.class, Service::id);
         AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.of(services.all()));
         services.onChange(() -> routes.set(RouteTable.of(services.all())));
 
         ring = keep(new Ring(config.ring(), metrics));
         plugins = new PluginHost(config.plugins(), directories, ring);
-        AdminAuth auth = AdminAuth.start(store.meta(), config.bootstrapToken(), announce);
+        Clock clock = Clock.systemUTC();
+        AdminAuth auth = AdminAuth.start(store, config.bootstrapToken(), announce, clock);
+        AdminContext adminContext = new AdminContext(auth, metrics, () -> ready, ring::chain, plugins, store,
+                new AuditLog(store, JSON, clock), hasher, clock);
         admin = WebServer.builder().host(config.adminPlane().host()).port(config.adminPlane().port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.adminPlane().maxBodyBytes())
-                .routing(r -> new AdminPlane(auth, metrics, () -> ready, ring::chain, plugins, services).routing(r))
+                .routing(r -> new AdminPlane(adminContext).routing(r))
                 .build().start();
         resources.add(admin::stop);
 

@@ -17,15 +17,28 @@ import java.util.Objects;
  * @param expiresAt  expiry, or null for none
  * @param allowedIps client IPs or CIDR ranges allowed to use the key; empty means any
  * @param scopes     service ids or model names the key is limited to; empty means whatever its app may use
+ * @param revokeAt   when set, the key counts as revoked from this instant on (the grace end of a rotation);
+ *                   null for none
  */
 public record ApiKey(String id, String prefix, String lastFour, String userId, String teamId, String appId,
-                     Status status, Instant expiresAt, List<String> allowedIps, List<String> scopes) {
+                     Status status, Instant expiresAt, List<String> allowedIps, List<String> scopes,
+                     Instant revokeAt) {
 
     public ApiKey {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(status, "status");
         allowedIps = allowedIps == null ? List.of() : List.copyOf(allowedIps);
         scopes = scopes == null ? List.of() : List.copyOf(scopes);
+    }
+
+    /** Whether the key is revoked at {@code now}: revoked outright, or past its rotation grace. */
+    public boolean revokedAt(Instant now) {
+        return status == Status.REVOKED || (revokeAt != null && !now.isBefore(revokeAt));
+    }
+
+    /** Whether the key has expired at {@code now}. */
+    public boolean expiredAt(Instant now) {
+        return expiresAt != null && !now.isBefore(expiresAt);
     }
 
     /** A key's state. */

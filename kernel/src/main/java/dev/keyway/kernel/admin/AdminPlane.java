@@ -1,10 +1,5 @@
 package dev.keyway.kernel.admin;
 
-import dev.keyway.kernel.observe.Metrics;
-import dev.keyway.kernel.pipeline.Chain;
-import dev.keyway.kernel.plugin.PluginHost;
-import dev.keyway.kernel.store.EntityCache;
-import dev.keyway.spi.Service;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
@@ -13,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,43 +18,38 @@ import java.util.logging.Logger;
 public final class AdminPlane {
     private static final Logger LOG = Logger.getLogger(AdminPlane.class.getName());
 
-    private final AdminAuth auth;
-    private final Metrics metrics;
-    private final BooleanSupplier ready;
-    private final Supplier<Chain> chain;
-    private final PluginHost plugins;
-    private final EntityCache<Service> services;
+    private final AdminContext context;
 
-    public AdminPlane(AdminAuth auth, Metrics metrics, BooleanSupplier ready, Supplier<Chain> chain,
-                      PluginHost plugins, EntityCache<Service> services) {
-        this.auth = auth;
-        this.metrics = metrics;
-        this.ready = ready;
-        this.chain = chain;
-        this.plugins = plugins;
-        this.services = services;
+    public AdminPlane(AdminContext context) {
+        this.context = context;
     }
 
     /** Adds the admin routes to a routing builder. */
     public void routing(HttpRouting.Builder routing) {
         Guard guard = new Guard();
-        routing.get("/health", (req, res) -> Json.send(res, ready.getAsBoolean() ? 200 : 503,
-                        Map.of("status", ready.getAsBoolean() ? "UP" : "STARTING")))
+        routing.get("/health", (req, res) -> {
+                    boolean up = context.ready().getAsBoolean();
+                    Json.send(res, up ? 200 : 503, Map.of("status", up ? "UP" : "STARTING"));
+                })
                 .get("/metrics", (req, res) -> {
                     res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-                    res.send(metrics.prometheus().getBytes(StandardCharsets.UTF_8));
+                    res.send(context.metrics().prometheus().getBytes(StandardCharsets.UTF_8));
                 })
-                .get("/admin/stages", guard.wrap((req, res) -> Json.send(res, 200, Map.of("data", stages()))));
-        new PluginRoutes(plugins).register(routing, guard);
-        new ServiceRoutes(services).register(routing, guard);
-        routing.any(guard.wrap((req, res) -> {
+                .get("/admin/stages", guard.wrap((req, res, who) -> {
+                    who.requireSystemAdmin();
+                    Json.send(res, 200, Map.of("data", stages()));
+                }));
+        new PluginRoutes(context).register(routing, guard);
+        new ServiceRoutes(context).register(routing, guard);
+        new AuditRoutes(context).register(routing, guard);
+        routing.any(guard.wrap((req, res, who) -> {
             throw AdminErrors.of(404, "not_found", "no admin route " + req.prologue().method().text() + " "
                     + req.path().rawPath());
         }));
     }
 
     private List<Map<String, Object>> stages() {
-        return chain.get().entries().stream().map(e -> Map.<String, Object>of(
+        return context.chain().get().entries().stream().map(e -> Map.<String, Object>of(
                 "name", e.stage().name(),
                 "phase", e.stage().phase().label(),
                 "order", e.stage().order(),
@@ -70,23 +58,38 @@ public final class AdminPlane {
 
     /** Authenticates admin routes and maps their failures to the one admin error shape. */
     final class Guard {
-        Handler wrap(Handler handler) {
-            return (req, res) -> {
-                String requestId = UUID.randomUUID().toString();
-                try {
-                    if (!auth.allows(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
-                        res.header("WWW-Authenticate", "Bearer");
-                        throw AdminErrors.of(401, "unauthorized", "admin routes need Authorization: Bearer "
-                                + "<token> (the bootstrap token until the first admin exists)");
-                    }
-                    handler.handle(req, res);
-                } catch (AdminErrors e) {
-                    Json.error(res, e, requestId);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.SEVERE, "admin request " + requestId + " failed", e);
-                    Json.error(res, AdminErrors.of(500, "internal_error", "internal error"), requestId);
+        /** A route without authentication (login, bootstrap): the handler gets a null principal. */
+        Handler open(AdminHandler handler) {
+            return (req, res) -> run(req, res, handler, false);
+        }
+
+        Handler wrap(AdminHandler handler) {
+            return (req, res) -> run(req, res, handler, true);
+        }
+
+        private void run(io.helidon.webserver.http.ServerRequest req, io.helidon.webserver.http.ServerResponse res,
+                         AdminHandler handler, boolean authenticate) {
+            String requestId = UUID.randomUUID().toString();
+            try {
+                if (!authenticate) {
+                    handler.handle(req, res, null);
+                    return;
                 }
-            };
+                Principal principal = context.auth()
+                        .authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))
+                        .orElseThrow(() -> {
+                            res.header("WWW-Authenticate", "Bearer");
+                            return AdminErrors.of(401, "unauthorized", "admin routes need Authorization: "
+                                    + "Bearer <token> (a session token from POST /admin/login, or the "
+                                    + "bootstrap token until the first admin exists)");
+                        });
+                handler.handle(req, res, principal);
+            } catch (AdminErrors e) {
+                Json.error(res, e, requestId);
+            } catch (Exception e) {
+                LOG.log(Level.SEVERE, "admin request " + requestId + " failed", e);
+                Json.error(res, AdminErrors.of(500, "internal_error", "internal error"), requestId);
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 /** JSON in and out of admin routes, with the one admin error shape. */
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
     private static final long MAX_BODY = 1024 * 1024;
 

@@ -3,6 +3,7 @@ package dev.keyway.kernel.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyway.kernel.plugin.PluginException;
 import dev.keyway.kernel.plugin.PluginHost;
+import dev.keyway.kernel.plugin.PluginInfo;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -14,45 +15,58 @@ import java.util.Map;
  * chain atomically; in-flight requests finish on the chain they started with.
  */
 final class PluginRoutes {
+    private final AdminContext context;
     private final PluginHost host;
 
-    PluginRoutes(PluginHost host) {
-        this.host = host;
+    PluginRoutes(AdminContext context) {
+        this.context = context;
+        this.host = context.plugins();
     }
 
     void register(HttpRules rules, AdminPlane.Guard guard) {
-        rules.get("/admin/plugins", guard.wrap((req, res) -> Json.send(res, 200, Map.of("data", host.list()))))
+        rules.get("/admin/plugins", guard.wrap((req, res, who) -> {
+                    who.requireSystemAdmin();
+                    Json.send(res, 200, Map.of("data", host.list()));
+                }))
                 .post("/admin/plugins", guard.wrap(this::load))
                 .post("/admin/plugins/{id}/reload", guard.wrap(this::reload))
                 .delete("/admin/plugins/{id}", guard.wrap(this::unload));
     }
 
-    private void load(ServerRequest req, ServerResponse res) {
+    private void load(ServerRequest req, ServerResponse res, Principal who) {
+        who.requireSystemAdmin();
         JsonNode file = Json.body(req).get("file");
         if (file == null || !file.isTextual()) {
             throw AdminErrors.invalid(Map.of("file", "required: the JAR's file name in the plugins folder"));
         }
         try {
-            Json.send(res, 201, host.load(file.asText()));
+            PluginInfo loaded = host.load(file.asText());
+            context.audit(who, "plugin.load", "plugin", loaded.id(), null, null, loaded);
+            Json.send(res, 201, loaded);
         } catch (PluginException e) {
             throw AdminErrors.of(422, "plugin_refused", e.getMessage());
         }
     }
 
-    private void reload(ServerRequest req, ServerResponse res) {
+    private void reload(ServerRequest req, ServerResponse res, Principal who) {
+        who.requireSystemAdmin();
         String id = req.path().pathParameters().get("id");
         try {
-            Json.send(res, 200, host.reload(id));
+            PluginInfo loaded = host.reload(id);
+            context.audit(who, "plugin.reload", "plugin", id, null, null, loaded);
+            Json.send(res, 200, loaded);
         } catch (PluginException e) {
             throw AdminErrors.of(notLoaded(e) ? 404 : 422, notLoaded(e) ? "not_found" : "plugin_refused",
                     e.getMessage());
         }
     }
 
-    private void unload(ServerRequest req, ServerResponse res) {
+    private void unload(ServerRequest req, ServerResponse res, Principal who) {
+        who.requireSystemAdmin();
         String id = req.path().pathParameters().get("id");
         try {
             host.unload(id);
+            context.audit(who, "plugin.unload", "plugin", id, null, null, null);
         } catch (PluginException e) {
             throw AdminErrors.of(notLoaded(e) ? 404 : 422, notLoaded(e) ? "not_found" : "plugin_refused",
                     e.getMessage());

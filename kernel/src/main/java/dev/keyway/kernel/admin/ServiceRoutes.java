@@ -2,6 +2,7 @@ package dev.keyway.kernel.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.kernel.store.Caches;
 import dev.keyway.kernel.store.EntityCache;
 import dev.keyway.spi.Service;
 import io.helidon.webserver.http.HttpRules;
@@ -21,54 +22,73 @@ final class ServiceRoutes {
     private static final Set<String> FIELDS = Set.of("name", "pathPrefix", "upstreams", "connectTimeoutMs",
             "readTimeoutMs", "retries", "teamId");
 
+    private final AdminContext context;
     private final EntityCache<Service> services;
 
-    ServiceRoutes(EntityCache<Service> services) {
-        this.services = services;
+    ServiceRoutes(AdminContext context) {
+        this.context = context;
+        this.services = context.store().entities(Caches.SERVICES, Service.class, Service::id);
     }
 
     void register(HttpRules rules, AdminPlane.Guard guard) {
         rules.post("/admin/services", guard.wrap(this::create))
-                .get("/admin/services", guard.wrap((req, res) -> Json.send(res, 200, Map.of("data", list()))))
-                .get("/admin/services/{id}", guard.wrap((req, res) -> Json.send(res, 200, find(id(req)))))
+                .get("/admin/services", guard.wrap((req, res, who) -> Json.send(res, 200, Map.of("data", list(who)))))
+                .get("/admin/services/{id}", guard.wrap((req, res, who) -> Json.send(res, 200, find(id(req), who))))
                 .put("/admin/services/{id}", guard.wrap(this::update))
                 .delete("/admin/services/{id}", guard.wrap(this::delete));
     }
 
-    private List<Service> list() {
-        return services.all().stream().sorted(java.util.Comparator.comparing(Service::name)).toList();
+    private List<Service> list(Principal who) {
+        return services.all().stream().filter(s -> who.canSee(s.teamId()))
+                .sorted(java.util.Comparator.comparing(Service::name)).toList();
     }
 
-    private void create(ServerRequest req, ServerResponse res) {
+    private void create(ServerRequest req, ServerResponse res, Principal who) {
         Service service = parse(Json.body(req), "svc-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        requireManage(who, service.teamId());
         synchronized (services) {
             checkUnique(service);
             services.put(service);
         }
+        context.audit(who, "service.create", "service", service.id(), service.teamId(), null, service);
         Json.send(res, 201, service);
     }
 
-    private void update(ServerRequest req, ServerResponse res) {
+    private void update(ServerRequest req, ServerResponse res, Principal who) {
         String id = id(req);
-        find(id);
+        Service before = find(id, who);
+        requireManage(who, before.teamId());
         Service service = parse(Json.body(req), id);
+        requireManage(who, service.teamId());
         synchronized (services) {
             checkUnique(service);
             services.put(service);
         }
+        context.audit(who, "service.update", "service", id, service.teamId(), before, service);
         Json.send(res, 200, service);
     }
 
-    private void delete(ServerRequest req, ServerResponse res) {
+    private void delete(ServerRequest req, ServerResponse res, Principal who) {
         String id = id(req);
-        if (!services.remove(id)) {
-            throw AdminErrors.notFound("service", id);
-        }
+        Service before = find(id, who);
+        requireManage(who, before.teamId());
+        services.remove(id);
+        context.audit(who, "service.delete", "service", id, before.teamId(), before, null);
         res.status(204).send();
     }
 
-    private Service find(String id) {
-        return services.get(id).orElseThrow(() -> AdminErrors.notFound("service", id));
+    /** The service, or 404 when it does not exist or belongs to a team the caller cannot see. */
+    private Service find(String id, Principal who) {
+        return services.get(id).filter(s -> who.canSee(s.teamId()))
+                .orElseThrow(() -> AdminErrors.notFound("service", id));
+    }
+
+    private static void requireManage(Principal who, String teamId) {
+        if (!who.canManage(teamId)) {
+            throw AdminErrors.of(403, "forbidden", teamId == null
+                    ? "services without a team need a system admin"
+                    : "changing team " + teamId + "'s services needs its owner or admin role");
+        }
     }
 
     private void checkUnique(Service candidate) {

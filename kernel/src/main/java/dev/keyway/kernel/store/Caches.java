@@ -29,9 +29,13 @@ public final class Caches {
     public static final String SUBSCRIPTIONS = "keyway-subscriptions";
     public static final String META = "keyway-meta";
     public static final String CALLS = "keyway-calls";
+    /** Admin sessions: token hash → session. Replicated so a session works on every node. */
+    public static final String SESSIONS = "keyway-sessions";
+    /** The admin audit log: append-only through the API. */
+    public static final String AUDIT = "keyway-audit";
 
     /** Small configuration data, read on every request: a full copy on every node. */
-    static final List<String> CONFIG = List.of(SERVICES, KEYS, USERS, TEAMS, APPS, SUBSCRIPTIONS, META);
+    static final List<String> CONFIG = List.of(SERVICES, KEYS, USERS, TEAMS, APPS, SUBSCRIPTIONS, META, SESSIONS);
 
     // One group: the config caches share partition files and exchange work instead of paying for them 7 times.
     private static final String CONFIG_GROUP = "keyway-config";
@@ -48,6 +52,7 @@ public final class Caches {
         List<CacheConfiguration<String, String>> all = new ArrayList<>();
         CONFIG.forEach(name -> all.add(config(name)));
         all.add(calls(callRecordTtl));
+        all.add(audit());
         return all;
     }
 
@@ -71,6 +76,16 @@ public final class Caches {
                 .setAffinity(new RendezvousAffinityFunction(false, CALL_PARTITIONS))
                 .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(expiry(ttl)))
                 .setEagerTtl(true);
+    }
+
+    private static CacheConfiguration<String, String> audit() {
+        // Partitioned with one backup: the log grows without bound, and a node loss must not lose entries.
+        return new CacheConfiguration<String, String>(AUDIT)
+                .setCacheMode(CacheMode.PARTITIONED)
+                .setBackups(1)
+                .setAtomicityMode(CacheAtomicityMode.ATOMIC)
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
+                .setAffinity(new RendezvousAffinityFunction(false, CALL_PARTITIONS));
     }
 
     /**

@@ -1,11 +1,8 @@
 package dev.keyway.kernel.store;
 
-import dev.keyway.spi.App;
 import dev.keyway.spi.Directories;
 import dev.keyway.spi.Service;
 import dev.keyway.spi.Subscription;
-import dev.keyway.spi.Team;
-import dev.keyway.spi.User;
 
 /**
  * Builds the spi {@link Directories} stages look things up in, on the store's entity snapshots: every lookup
@@ -20,17 +17,17 @@ public final class StoreDirectories {
     /** The directories over {@code store}; keys are matched by {@code hasher}'s hash of the presented secret. */
     public static Directories of(IgniteStore store, KeyHasher hasher) {
         EntityCache<StoredKey> keys = store.entities(Caches.KEYS, StoredKey.class, StoredKey::id);
-        EntityCache<User> users = store.entities(Caches.USERS, User.class, User::id);
-        EntityCache<Team> teams = store.entities(Caches.TEAMS, Team.class, Team::id);
-        EntityCache<App> apps = store.entities(Caches.APPS, App.class, App::id);
+        EntityCache<StoredUser> users = store.entities(Caches.USERS, StoredUser.class, StoredUser::id);
+        EntityCache<StoredTeam> teams = store.entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id);
+        EntityCache<StoredApp> apps = store.entities(Caches.APPS, StoredApp.class, StoredApp::id);
         EntityCache<Service> services = store.entities(Caches.SERVICES, Service.class, Service::id);
         EntityCache<Subscription> subscriptions =
                 store.entities(Caches.SUBSCRIPTIONS, Subscription.class, Subscription::id);
         return new Directories(
                 new KeyIndex(keys, hasher),
-                users::get,
-                teams::get,
-                apps::get,
+                id -> users.get(id).map(StoredUser::toUser),
+                id -> teams.get(id).map(StoredTeam::toTeam),
+                id -> apps.get(id).map(StoredApp::toApp),
                 services::get,
                 new SubscriptionIndex(subscriptions),
                 new LocalCounters());

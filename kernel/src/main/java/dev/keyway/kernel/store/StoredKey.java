@@ -14,7 +14,7 @@ import dev.keyway.spi.ApiKey;
  */
 public record StoredKey(String id, String prefix, String lastFour, String userId, String teamId, String appId,
                         ApiKey.Status status, Instant expiresAt, List<String> allowedIps, List<String> scopes,
-                        String hash) {
+                        Instant revokeAt, String hash) {
 
     public StoredKey {
         Objects.requireNonNull(id, "id");
@@ -27,12 +27,13 @@ public record StoredKey(String id, String prefix, String lastFour, String userId
     /** The stored form of {@code key} whose secret hashes to {@code hash}. */
     public static StoredKey of(ApiKey key, String hash) {
         return new StoredKey(key.id(), key.prefix(), key.lastFour(), key.userId(), key.teamId(), key.appId(),
-                key.status(), key.expiresAt(), key.allowedIps(), key.scopes(), hash);
+                key.status(), key.expiresAt(), key.allowedIps(), key.scopes(), key.revokeAt(), hash);
     }
 
     /** The key as stages see it, without the hash. */
     public ApiKey toApiKey() {
-        return new ApiKey(id, prefix, lastFour, userId, teamId, appId, status, expiresAt, allowedIps, scopes);
+        return new ApiKey(id, prefix, lastFour, userId, teamId, appId, status, expiresAt, allowedIps, scopes,
+                revokeAt);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,8 +27,8 @@ class EntityCacheTest {
 
     private static IgniteStore nodeA;
     private static IgniteStore nodeB;
-    private static EntityCache<Team> teamsA;
-    private static EntityCache<Team> teamsB;
+    private static EntityCache<StoredTeam> teamsA;
+    private static EntityCache<StoredTeam> teamsB;
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
@@ -42,8 +43,8 @@ class EntityCacheTest {
             nodeB = b.get();
         }
         assertThat(nodeA.ignite().cluster().forServers().nodes()).hasSize(2);
-        teamsA = nodeA.entities(Caches.TEAMS, Team.class, Team::id);
-        teamsB = nodeB.entities(Caches.TEAMS, Team.class, Team::id);
+        teamsA = nodeA.entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id);
+        teamsB = nodeB.entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id);
     }
 
     @AfterAll
@@ -63,14 +64,14 @@ class EntityCacheTest {
 
     @Test
     void putOnOneNodeShowsUpInTheOtherNodesSnapshot() throws InterruptedException {
-        Team red = new Team("t-red", "Red", Team.Status.ACTIVE);
+        StoredTeam red = new StoredTeam("t-red", "Red", null, Team.Status.ACTIVE, List.of(), null, null);
         teamsA.put(red);
 
         assertThat(teamsA.get("t-red")).contains(red);
         assertThat(TestStores.eventually(WAIT, () -> teamsB.get("t-red").isPresent())).isTrue();
         assertThat(teamsB.get("t-red")).contains(red);
 
-        Team disabled = new Team("t-red", "Red", Team.Status.DISABLED);
+        StoredTeam disabled = new StoredTeam("t-red", "Red", null, Team.Status.DISABLED, List.of(), null, null);
         teamsB.put(disabled);
         assertThat(TestStores.eventually(WAIT, () -> teamsA.get("t-red").equals(Optional.of(disabled))))
                 .isTrue();
@@ -78,7 +79,7 @@ class EntityCacheTest {
 
     @Test
     void removalOnOneNodeDisappearsFromTheOther() throws InterruptedException {
-        teamsA.put(new Team("t-gone", "Gone", Team.Status.ACTIVE));
+        teamsA.put(new StoredTeam("t-gone", "Gone", null, Team.Status.ACTIVE, List.of(), null, null));
         assertThat(TestStores.eventually(WAIT, () -> teamsB.get("t-gone").isPresent())).isTrue();
 
         assertThat(teamsB.remove("t-gone")).isTrue();
@@ -90,14 +91,14 @@ class EntityCacheTest {
 
     @Test
     void onChangeFiresForLocalAndRemoteChangesButNotForRepeats() throws InterruptedException {
-        var apps = nodeA.entities(Caches.APPS, App.class, App::id);
-        var appsOnB = nodeB.entities(Caches.APPS, App.class, App::id);
+        var apps = nodeA.entities(Caches.APPS, StoredApp.class, StoredApp::id);
+        var appsOnB = nodeB.entities(Caches.APPS, StoredApp.class, StoredApp::id);
         AtomicInteger changesOnA = new AtomicInteger();
         AtomicInteger changesOnB = new AtomicInteger();
         apps.onChange(changesOnA::incrementAndGet);
         appsOnB.onChange(changesOnB::incrementAndGet);
 
-        var shop = new App("app-1", "t-1", "Shop", App.Status.ACTIVE);
+        var shop = new StoredApp("app-1", "t-1", "Shop", null, App.Status.ACTIVE, null, null);
         apps.put(shop);
         assertThat(changesOnA).hasValue(1);
         assertThat(TestStores.eventually(WAIT, () -> changesOnB.get() == 1)).isTrue();
@@ -112,11 +113,11 @@ class EntityCacheTest {
 
     @Test
     void aCacheOpenedLaterStartsWithWhatIsAlreadyStored() {
-        var users = nodeA.entities(Caches.USERS, User.class, User::id);
-        var alice = new User("u-alice", "alice", User.Status.ACTIVE, User.Role.ADMIN);
+        var users = nodeA.entities(Caches.USERS, StoredUser.class, StoredUser::id);
+        var alice = new StoredUser("u-alice", "alice", null, null, User.Status.ACTIVE, User.Role.ADMIN, null, null, null);
         users.put(alice);
 
-        var usersOnB = nodeB.entities(Caches.USERS, User.class, User::id);
+        var usersOnB = nodeB.entities(Caches.USERS, StoredUser.class, StoredUser::id);
 
         assertThat(usersOnB.get("u-alice")).contains(alice);
         assertThat(usersOnB.all()).containsExactly(alice);
@@ -127,7 +128,7 @@ class EntityCacheTest {
         try (var logs = new TestStores.LogCapture()) {
             String unreadable = "{\"id\": \"t-bad\", \"status\": \"very-secret-garbage\"}";
             nodeA.ignite().<String, String>cache(Caches.TEAMS).put("t-bad", unreadable);
-            teamsA.put(new Team("t-after", "After", Team.Status.ACTIVE));
+            teamsA.put(new StoredTeam("t-after", "After", null, Team.Status.ACTIVE, List.of(), null, null));
 
             assertThat(TestStores.eventually(WAIT, () -> teamsB.get("t-after").isPresent())).isTrue();
             assertThat(teamsB.get("t-bad")).isEmpty();

@@ -46,7 +46,7 @@ class StoreDirectoriesTest {
 
     private static ApiKey key(String id, ApiKey.Status status) {
         return new ApiKey(id, "kw-AbC1", "wxyz", "u-1", "t-1", "app-1", status,
-                Instant.parse("2030-01-01T00:00:00Z"), List.of("10.0.0.0/8"), List.of("svc-orders"));
+                Instant.parse("2030-01-01T00:00:00Z"), List.of("10.0.0.0/8"), List.of("svc-orders"), null);
     }
 
     private static EntityCache<StoredKey> keys() {
@@ -113,12 +113,12 @@ class StoreDirectoriesTest {
 
     @Test
     void entityDirectoriesReadTheStore() {
-        var team = new Team("t-7", "Seven", Team.Status.ACTIVE);
-        store.entities(Caches.TEAMS, Team.class, Team::id).put(team);
+        var team = new StoredTeam("t-7", "Seven", null, Team.Status.ACTIVE, List.of(), null, null);
+        store.entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id).put(team);
         var service = new Service("svc-7", "t-7", "seven", "/seven", List.of("http://127.0.0.1:9"), 100, 100, 0);
         store.entities(Caches.SERVICES, Service.class, Service::id).put(service);
 
-        assertThat(directories.teams().byId("t-7")).contains(team);
+        assertThat(directories.teams().byId("t-7")).contains(team.toTeam());
         assertThat(directories.services().byId("svc-7")).contains(service);
         assertThat(directories.users().byId("nobody")).isEmpty();
         assertThat(directories.apps().byId(null)).isEmpty();
