@@ -21,7 +21,8 @@ LIB="$ROOT/perf/target/lib"
 if [ "${PERF_REBUILD:-0}" = 1 ] || [ ! -f "$JAR" ] || [ ! -d "$LIB" ] \
     || [ -n "$(find "$ROOT/perf/src" "$ROOT/perf/pom.xml" -newer "$JAR" -print -quit)" ]; then
   echo "run-jmh: building perf with $JAVA_HOME ..." >&2
-  mvn -B -q -f "$ROOT/pom.xml" -DskipTests -pl perf -am package
+  # maven.test.skip: the benchmarks need main classes only, so a test being edited elsewhere cannot break this.
+  mvn -B -q -f "$ROOT/pom.xml" -Dmaven.test.skip=true -pl perf -am package
 fi
 
 if [ $# -eq 0 ]; then
@@ -30,6 +31,7 @@ if [ $# -eq 0 ]; then
     -rf json -rff "$ROOT/perf/target/jmh/ring-handoff.json"
 fi
 
+echo "run-jmh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (figures on shared cores are noisy)" >&2
 # JMH forks the benchmark JVM with this JVM's flags, so the fork gets jvm.options and the heap too.
 exec "$JAVA_HOME/bin/java" "@$ROOT/ignite-config/jvm.options" "-Xmx${PERF_HEAP:-1g}" \
   -Djava.util.logging.config.file="$ROOT/ignite-config/logging.properties" \

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.keyway.kernel.admin.AdminAuth;
 import dev.keyway.kernel.admin.AdminContext;
 import dev.keyway.kernel.audit.AuditLog;
+import dev.keyway.kernel.keys.KeyUsage;
+import dev.keyway.kernel.store.StoredKeyUsage;
 import dev.keyway.kernel.admin.AdminPlane;
 import dev.keyway.kernel.config.KeywayConfig;
 import dev.keyway.kernel.http.DataPlane;
@@ -30,6 +32,7 @@ import io.helidon.webserver.WebServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -92,8 +95,10 @@ public final class KeywayNode implements AutoCloseable {
         plugins = new PluginHost(config.plugins(), directories, ring);
         Clock clock = Clock.systemUTC();
         AdminAuth auth = AdminAuth.start(store, config.bootstrapToken(), announce, clock);
+        KeyUsage keyUsage = new KeyUsage(store.entities(Caches.KEY_USAGE, StoredKeyUsage.class, StoredKeyUsage::id),
+                clock, Duration.ofHours(1));
         AdminContext adminContext = new AdminContext(auth, metrics, () -> ready, ring::chain, plugins, store,
-                new AuditLog(store, JSON, clock), hasher, clock);
+                new AuditLog(store, JSON, clock), hasher, clock, keyUsage);
         admin = WebServer.builder().host(config.adminPlane().host()).port(config.adminPlane().port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.adminPlane().maxBodyBytes())
@@ -111,7 +116,14 @@ public final class KeywayNode implements AutoCloseable {
             }
         }
         CallRecordSink sink = store.calls();
-        CallRecorder recorder = keep(new CallRecorder(config.calls(), metrics, batch -> sink.writeBatch(json(batch))));
+        CallRecorder recorder = keep(new CallRecorder(config.calls(), metrics, batch -> {
+            sink.writeBatch(json(batch));
+            for (CallRecord r : batch) {
+                if (r.keyId() != null && r.status() < 400) {
+                    keyUsage.used(r.keyId());
+                }
+            }
+        }));
         DataPlane plane = keep(new DataPlane(routes::get, ring, recorder, metrics, config.dataPlane().maxBodyBytes()));
         data = WebServer.builder().host(config.dataPlane().host()).port(config.dataPlane().port())
                 .shutdownHook(false)

@@ -1,6 +1,7 @@
 package dev.keyway.kernel.admin;
 
 import dev.keyway.kernel.audit.AuditLog;
+import dev.keyway.kernel.keys.KeyUsage;
 import dev.keyway.kernel.observe.Metrics;
 import dev.keyway.kernel.pipeline.Chain;
 import dev.keyway.kernel.plugin.PluginHost;
@@ -23,9 +24,11 @@ import java.util.function.Supplier;
  * @param audit   the admin audit log
  * @param hasher  hashes API key secrets
  * @param clock   the time source (tests fix it)
+ * @param keyUsage when keys were issued and last used
  */
 public record AdminContext(AdminAuth auth, Metrics metrics, BooleanSupplier ready, Supplier<Chain> chain,
-                           PluginHost plugins, IgniteStore store, AuditLog audit, KeyHasher hasher, Clock clock) {
+                           PluginHost plugins, IgniteStore store, AuditLog audit, KeyHasher hasher, Clock clock,
+                           KeyUsage keyUsage) {
 
     /** Appends an audit entry for a change made by {@code actor}. */
     void audit(Principal actor, String action, String targetType, String targetId, String teamId, Object before,

@@ -42,6 +42,11 @@ public final class AdminPlane {
         new PluginRoutes(context).register(routing, guard);
         new ServiceRoutes(context).register(routing, guard);
         new AuditRoutes(context).register(routing, guard);
+        new SessionRoutes(context).register(routing, guard);
+        new UserRoutes(context).register(routing, guard);
+        new TeamRoutes(context).register(routing, guard);
+        new AppRoutes(context).register(routing, guard);
+        new KeyRoutes(context, context.keyUsage()).register(routing, guard);
         routing.any(guard.wrap((req, res, who) -> {
             throw AdminErrors.of(404, "not_found", "no admin route " + req.prologue().method().text() + " "
                     + req.path().rawPath());

@@ -8,6 +8,7 @@ import dev.keyway.spi.ApiKey;
 import dev.keyway.spi.Attributes;
 import dev.keyway.spi.Decision;
 import dev.keyway.spi.HeaderChanges;
+import dev.keyway.spi.Phase;
 import dev.keyway.spi.Protocol;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -34,6 +35,7 @@ import java.util.logging.Logger;
 public final class DataPlane implements Handler, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DataPlane.class.getName());
     private static final long DECISION_TIMEOUT_SECONDS = 10;
+    private static final String WHO_AM_I = "/v1/me";
     private static final io.helidon.http.HeaderName X_REQUEST_ID = HeaderNames.create("X-Request-Id");
 
     private final Supplier<RouteTable> routes;
@@ -57,11 +59,13 @@ public final class DataPlane implements Handler, AutoCloseable {
         long startedMillis = System.currentTimeMillis();
         String requestId = RequestIds.keepOrCreate(req.headers().first(X_REQUEST_ID).orElse(null));
         String path = req.path().rawPath();
-        HttpExchange exchange = new HttpExchange(requestId, Protocol.REST, req.prologue().method().text(), path,
+        String method = req.prologue().method().text();
+        boolean whoAmI = path.equals(WHO_AM_I) && method.equals("GET");
+        HttpExchange exchange = new HttpExchange(requestId, whoAmI ? Protocol.OPENAI : Protocol.REST, method, path,
                 req.query().rawValue(), clientAddress(req), req.headers());
         Result result;
         try {
-            result = handle(exchange, req, res);
+            result = whoAmI ? whoAmI(exchange, res) : handle(exchange, req, res);
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, t, () -> "request " + requestId + " failed");
             result = new Result(500, "internal_error", null, null);
@@ -73,6 +77,41 @@ public final class DataPlane implements Handler, AutoCloseable {
         metrics.latency("keyway_request_latency", System.nanoTime() - started);
         metrics.inc("keyway_requests_total", "status", Integer.toString(result.status()));
         recorder.record(record(exchange, result, startedMillis, micros));
+    }
+
+    /** {@code GET /v1/me}: run authenticate and identify only, then say who the key resolves to. */
+    private Result whoAmI(HttpExchange exchange, ServerResponse res) throws Exception {
+        Decision decision = decide(exchange.upTo(Phase.IDENTIFY));
+        if (decision instanceof Decision.Respond denial) {
+            return deny(res, exchange, denial, null);
+        }
+        String body = WhoAmI.render(exchange);
+        if (body == null) {
+            return deny(res, exchange, Decision.respond(401, "invalid_api_key",
+                    "no stage authenticated this request (is the key-auth plugin loaded?)"), null);
+        }
+        res.status(200);
+        res.header("Content-Type", "application/json");
+        res.header("X-Request-Id", exchange.requestId());
+        res.header("Cache-Control", "no-store");
+        res.send(body.getBytes(StandardCharsets.UTF_8));
+        return new Result(200, null, null, null);
+    }
+
+    /** Publishes to the ring and waits; a full ring or a slow decision becomes a 503 denial. */
+    private Decision decide(HttpExchange exchange) throws Exception {
+        CompletableFuture<Decision> pending = ring.submit(exchange);
+        if (pending == null) {
+            return Decision.respond(503, "overloaded", "gateway is overloaded, retry later")
+                    .withHeader("Retry-After", "1");
+        }
+        try {
+            return pending.get(DECISION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return Decision.respond(503, "decision_timeout", "gateway could not decide in time");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private Result handle(HttpExchange exchange, ServerRequest req, ServerResponse res) throws Exception {
@@ -88,20 +127,7 @@ public final class DataPlane implements Handler, AutoCloseable {
             return deny(res, exchange, Decision.respond(413, "request_too_large",
                     "request body of " + length.getAsLong() + " bytes exceeds the limit of " + maxBody), serviceId);
         }
-        CompletableFuture<Decision> pending = ring.submit(exchange);
-        if (pending == null) {
-            return deny(res, exchange, Decision.respond(503, "overloaded", "gateway is overloaded, retry later")
-                    .withHeader("Retry-After", "1"), serviceId);
-        }
-        Decision decision;
-        try {
-            decision = pending.get(DECISION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            return deny(res, exchange, Decision.respond(503, "decision_timeout", "gateway could not decide in time"),
-                    serviceId);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        Decision decision = decide(exchange);
         if (decision instanceof Decision.Respond denial) {
             return deny(res, exchange, denial, serviceId);
         }

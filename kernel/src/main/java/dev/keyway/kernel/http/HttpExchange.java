@@ -1,9 +1,11 @@
 package dev.keyway.kernel.http;
 
+import dev.keyway.kernel.pipeline.PhaseLimit;
 import dev.keyway.spi.AttributeKey;
 import dev.keyway.spi.Exchange;
 import dev.keyway.spi.HeaderChanges;
 import dev.keyway.spi.Headers;
+import dev.keyway.spi.Phase;
 import dev.keyway.spi.Protocol;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
@@ -21,7 +23,7 @@ import java.util.stream.StreamSupport;
  * The kernel's exchange over a Helidon request. Created on the request's virtual thread, handed to the ring,
  * read back after the decision (the future's completion orders the writes).
  */
-final class HttpExchange implements Exchange {
+final class HttpExchange implements Exchange, PhaseLimit {
     private final String requestId;
     private final Protocol protocol;
     private final String method;
@@ -32,6 +34,7 @@ final class HttpExchange implements Exchange {
     private final Map<AttributeKey<?>, Object> attributes = new IdentityHashMap<>(8);
     private final ListHeaderChanges upstream = new ListHeaderChanges();
     private final ListHeaderChanges response = new ListHeaderChanges();
+    private Phase lastPhase;
 
     HttpExchange(String requestId, Protocol protocol, String method, String path, String rawQuery,
                  String clientAddress, ServerRequestHeaders headers) {
@@ -42,6 +45,17 @@ final class HttpExchange implements Exchange {
         this.rawQuery = rawQuery;
         this.clientAddress = clientAddress;
         this.headers = new RequestHeaders(headers);
+    }
+
+    /** Runs the chain only up to {@code phase} (null: the whole chain). */
+    HttpExchange upTo(Phase phase) {
+        this.lastPhase = phase;
+        return this;
+    }
+
+    @Override
+    public Phase lastPhase() {
+        return lastPhase;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.keyway.kernel.pipeline;
 import com.lmax.disruptor.EventHandler;
 import dev.keyway.kernel.observe.Metrics;
 import dev.keyway.spi.Decision;
+import dev.keyway.spi.Phase;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,7 +38,11 @@ final class StageRunner implements EventHandler<RequestEvent> {
     }
 
     private Decision run(RequestEvent event) {
+        Phase last = event.exchange instanceof PhaseLimit limit ? limit.lastPhase() : null;
         for (Chain.Entry entry : event.chain.entries()) {
+            if (last != null && entry.stage().phase().compareTo(last) > 0) {
+                break;
+            }
             Decision decision;
             try {
                 decision = entry.stage().apply(event.exchange);

@@ -31,11 +31,14 @@ public final class Caches {
     public static final String CALLS = "keyway-calls";
     /** Admin sessions: token hash → session. Replicated so a session works on every node. */
     public static final String SESSIONS = "keyway-sessions";
+    /** Per key: issued and last used (coarse). */
+    public static final String KEY_USAGE = "keyway-key-usage";
     /** The admin audit log: append-only through the API. */
     public static final String AUDIT = "keyway-audit";
 
     /** Small configuration data, read on every request: a full copy on every node. */
-    static final List<String> CONFIG = List.of(SERVICES, KEYS, USERS, TEAMS, APPS, SUBSCRIPTIONS, META, SESSIONS);
+    static final List<String> CONFIG = List.of(SERVICES, KEYS, USERS, TEAMS, APPS, SUBSCRIPTIONS, META, SESSIONS,
+            KEY_USAGE);
 
     // One group: the config caches share partition files and exchange work instead of paying for them 7 times.
     private static final String CONFIG_GROUP = "keyway-config";

@@ -117,13 +117,28 @@ public final class TestNode implements AutoCloseable {
 
     /** An admin call with the bootstrap token; body may be null. */
     public HttpResponse<String> admin(String method, String path, String json) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(admin(path)).header("Authorization", "Bearer " + TOKEN)
+        return adminAs(TOKEN, method, path, json);
+    }
+
+    /** An admin call with the given Bearer token; body may be null. */
+    public HttpResponse<String> adminAs(String token, String method, String path, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(admin(path)).header("Authorization", "Bearer " + token)
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             b.header("Content-Type", "application/json");
         }
         return send(b.build());
+    }
+
+    /** The value of a top-level or nested string field {@code "name":"value"} in a JSON body (first match). */
+    public static String field(String json, String name) {
+        int i = json.indexOf("\"" + name + "\":\"");
+        if (i < 0) {
+            throw new IllegalStateException("no field " + name + " in " + json);
+        }
+        i += name.length() + 4;
+        return json.substring(i, json.indexOf('"', i));
     }
 
     /** Creates a REST service and returns its id. */

@@ -1,0 +1,207 @@
+package dev.keyway.kernel.admin;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyway.kernel.identity.OwnedKeys;
+import dev.keyway.kernel.identity.PasswordHasher;
+import dev.keyway.kernel.identity.PasswordPolicy;
+import dev.keyway.kernel.identity.Sessions;
+import dev.keyway.kernel.identity.UserDirectory;
+import dev.keyway.kernel.identity.UserFields;
+import dev.keyway.kernel.identity.UserView;
+import dev.keyway.kernel.store.StoredKey;
+import dev.keyway.kernel.store.StoredUser;
+import dev.keyway.spi.User;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * {@code /admin/users}: system admins manage every user; other users see themselves and the members of their
+ * teams (anyone else answers 404) and change only their own email, display name and password. Responses and
+ * audit entries carry {@link UserView}, never the password hash.
+ */
+final class UserRoutes {
+    private static final Set<String> CREATE = Set.of("username", "email", "displayName", "role", "password");
+    private static final Set<String> PATCH = Set.of("status", "role", "email", "displayName", "password",
+            "currentPassword");
+
+    private final AdminContext context;
+    private final UserDirectory users;
+    private final Sessions sessions;
+    private final OwnedKeys keys;
+    private final PasswordHasher hasher = PasswordHasher.standard();
+    private final PasswordPolicy policy = PasswordPolicy.standard();
+
+    UserRoutes(AdminContext context) {
+        this.context = context;
+        this.users = new UserDirectory(context.store());
+        this.sessions = new Sessions(context.store(), context.clock(), Sessions.DEFAULT_TTL);
+        this.keys = new OwnedKeys(context.store(), users);
+    }
+
+    void register(HttpRules rules, AdminPlane.Guard guard) {
+        rules.post("/admin/users", guard.wrap(this::create))
+                .get("/admin/users", guard.wrap((req, res, who) -> Json.send(res, 200, Map.of("data", list(who)))))
+                .get("/admin/users/{id}", guard.wrap((req, res, who) -> Json.send(res, 200,
+                        UserView.of(find(id(req), who)))))
+                .patch("/admin/users/{id}", guard.wrap(this::update))
+                .delete("/admin/users/{id}", guard.wrap(new UserDeletion(context, users, sessions, keys)::delete));
+    }
+
+    private List<UserView> list(Principal who) {
+        Set<String> visible = who.systemAdmin() ? null : users.teammatesOf(who.userId());
+        return users.all().stream().filter(u -> visible == null || visible.contains(u.id()))
+                .sorted(Comparator.comparing(StoredUser::username)).map(UserView::of).toList();
+    }
+
+    private void create(ServerRequest req, ServerResponse res, Principal who) {
+        who.requireSystemAdmin();
+        ObjectNode body = Json.body(req);
+        Map<String, String> errors = new LinkedHashMap<>();
+        UserFields.rejectUnknown(body, CREATE, errors);
+        String username = UserFields.username(body, errors);
+        String email = UserFields.email(body, true, errors);
+        String displayName = UserFields.displayName(body, errors);
+        User.Role role = UserFields.role(body, errors);
+        String password = UserFields.password(body, username, policy, errors);
+        if (!errors.isEmpty()) {
+            throw AdminErrors.invalid(errors);
+        }
+        Instant now = context.clock().instant();
+        StoredUser user = new StoredUser(UserDirectory.newId(), username, email,
+                displayName == null ? username : displayName, User.Status.ACTIVE,
+                role == null ? User.Role.USER : role, hasher.hash(password), now, now);
+        if (users.create(user) != UserDirectory.Result.DONE) {
+            throw AdminErrors.of(409, "conflict", "username '" + username + "' is taken");
+        }
+        context.audit(who, "user.create", "user", user.id(), null, null, UserView.of(user));
+        Json.send(res, 201, UserView.of(user));
+    }
+
+    private void update(ServerRequest req, ServerResponse res, Principal who) {
+        StoredUser before = find(id(req), who);
+        boolean self = before.id().equals(who.userId());
+        if (!who.systemAdmin() && !self) {
+            throw AdminErrors.of(403, "forbidden", "changing another user needs a system admin");
+        }
+        ObjectNode body = Json.body(req);
+        Map<String, String> errors = new LinkedHashMap<>();
+        UserFields.rejectUnknown(body, PATCH, errors);
+        User.Status status = UserFields.status(body, errors);
+        User.Role role = UserFields.role(body, errors);
+        if (!who.systemAdmin() && (body.has("status") || body.has("role"))) {
+            throw AdminErrors.of(403, "forbidden", "changing status or role needs a system admin");
+        }
+        String email = UserFields.email(body, false, errors);
+        String displayName = UserFields.displayName(body, errors);
+        String password = body.has("password") ? UserFields.password(body, before.username(), policy, errors) : null;
+        if (password != null && self && !currentPasswordMatches(body, before)) {
+            // A borrowed session alone must not be enough to lock the owner out.
+            errors.put("currentPassword", "changing your own password needs your current password");
+        }
+        if (!errors.isEmpty()) {
+            throw AdminErrors.invalid(errors);
+        }
+        StoredUser after = new StoredUser(before.id(), before.username(), Objects.requireNonNullElse(email,
+                before.email()), Objects.requireNonNullElse(displayName, before.displayName()),
+                Objects.requireNonNullElse(status, before.status()), Objects.requireNonNullElse(role, before.role()),
+                password == null ? before.passwordHash() : hasher.hash(password), before.createdAt(),
+                context.clock().instant());
+        if (users.update(after) == UserDirectory.Result.LAST_ADMIN) {
+            throw AdminErrors.of(409, "last_admin", "user '" + before.username() + "' is the last active system "
+                    + "admin; make another user an admin first");
+        }
+        if (after.status() == User.Status.DISABLED) {
+            sessions.closeAllOf(after.id(), null);
+        } else if (password != null) {
+            sessions.closeAllOf(after.id(), self ? SessionRoutes.bearer(req) : null);
+        }
+        context.audit(who, password == null ? "user.update" : "user.update-password", "user", after.id(), null,
+                UserView.of(before), UserView.of(after));
+        Json.send(res, 200, UserView.of(after));
+    }
+
+    private boolean currentPasswordMatches(ObjectNode body, StoredUser user) {
+        var current = body.get("currentPassword");
+        return current != null && current.isTextual() && hasher.verify(current.asText(), user.passwordHash());
+    }
+
+    /** The user, or 404 when it does not exist or the caller shares no team with it. */
+    private StoredUser find(String id, Principal who) {
+        return users.byId(id).filter(u -> who.systemAdmin() || users.teammatesOf(who.userId()).contains(u.id()))
+                .orElseThrow(() -> AdminErrors.notFound("user", id));
+    }
+
+    private static String id(ServerRequest req) {
+        return req.path().pathParameters().get("id");
+    }
+
+    /** {@code DELETE /admin/users/{id}?keys=revoke|transfer&to=}: what happens to the user's active keys first. */
+    private record UserDeletion(AdminContext context, UserDirectory users, Sessions sessions, OwnedKeys keys) {
+
+        void delete(ServerRequest req, ServerResponse res, Principal who) {
+            String id = id(req);
+            StoredUser user = users.byId(id).filter(u -> who.systemAdmin()
+                    || users.teammatesOf(who.userId()).contains(u.id()))
+                    .orElseThrow(() -> AdminErrors.notFound("user", id));
+            who.requireSystemAdmin();
+            if (users.isLastAdmin(id)) {
+                throw AdminErrors.of(409, "last_admin", "user '" + user.username() + "' is the last active system "
+                        + "admin; make another user an admin first");
+            }
+            List<StoredKey> owned = keys.activeOf(id);
+            String mode = req.query().first("keys").asOptional().orElse(null);
+            if (!owned.isEmpty()) {
+                handOver(id, owned, mode, req.query().first("to").asOptional().orElse(null), who);
+            }
+            sessions.closeAllOf(id, null);
+            if (users.remove(id) == UserDirectory.Result.LAST_ADMIN) {
+                throw AdminErrors.of(409, "last_admin", "user '" + user.username() + "' is the last active system "
+                        + "admin; make another user an admin first");
+            }
+            context.audit(who, "user.delete", "user", id, null, UserView.of(user), null);
+            res.status(204).send();
+        }
+
+        private void handOver(String id, List<StoredKey> owned, String mode, String to, Principal who) {
+            String ids = owned.stream().map(StoredKey::id).collect(Collectors.joining(", "));
+            if (mode == null) {
+                throw AdminErrors.of(409, "user_has_keys", "the user owns active keys " + ids + "; repeat with "
+                        + "?keys=revoke to revoke them, or ?keys=transfer&to=<userId> to give them to another user");
+            }
+            if (mode.equals("revoke")) {
+                for (StoredKey key : owned) {
+                    StoredKey revoked = keys.revoke(key);
+                    context.audit(who, "key.revoke", "key", key.id(), key.teamId(), key.toApiKey(),
+                            revoked.toApiKey());
+                }
+                return;
+            }
+            if (!mode.equals("transfer")) {
+                throw AdminErrors.invalid(Map.of("keys", "expected revoke or transfer"));
+            }
+            StoredUser target = to == null || to.equals(id) ? null : users.byId(to).orElse(null);
+            if (target == null) {
+                throw AdminErrors.invalid(Map.of("to", "expected the id of another existing user to receive keys "
+                        + ids));
+            }
+            List<String> refusals = owned.stream().flatMap(k -> keys.whyNotTransferable(k, target).stream()).toList();
+            if (!refusals.isEmpty()) {
+                throw AdminErrors.invalid(Map.of("to", "cannot transfer: " + String.join("; ", refusals)));
+            }
+            for (StoredKey key : owned) {
+                StoredKey moved = keys.transfer(key, target.id());
+                context.audit(who, "key.transfer", "key", key.id(), key.teamId(), key.toApiKey(), moved.toApiKey());
+            }
+        }
+    }
+}

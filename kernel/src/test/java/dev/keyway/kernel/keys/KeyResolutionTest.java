@@ -1,0 +1,250 @@
+package dev.keyway.kernel.keys;
+
+import dev.keyway.kernel.store.Caches;
+import dev.keyway.kernel.store.EntityCache;
+import dev.keyway.kernel.store.StoredKey;
+import dev.keyway.kernel.testing.FakeUpstream;
+import dev.keyway.kernel.testing.Seeds;
+import dev.keyway.kernel.testing.TestNode;
+import dev.keyway.spi.ApiKey;
+import dev.keyway.spi.User;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static dev.keyway.kernel.testing.TestNode.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Key → user resolution end to end: real key-auth and key-user plugin JARs in a real node, keys issued over the
+ * admin plane, calls over HTTP. Every rejection names its precise cause and nothing reaches the upstream.
+ */
+class KeyResolutionTest {
+    @TempDir
+    static Path tmp;
+    static FakeUpstream upstream;
+    static TestNode node;
+    static Seeds seeds;
+    static String teamId;
+    static String appId;
+
+    @BeforeAll
+    static void start() {
+        upstream = new FakeUpstream();
+        node = TestNode.start(tmp.resolve("data"),
+                TestNode.pluginsWith(tmp.resolve("plugins"), List.of("key-auth", "key-user", "response-header")),
+                Map.of());
+        seeds = new Seeds(node);
+        seeds.user("u-alice", User.Role.USER);
+        seeds.user("u-bob", User.Role.USER);
+        teamId = field(node.admin("POST", "/admin/teams", "{\"name\":\"Shop\",\"owner\":\"u-alice\"}").body(), "id");
+        node.admin("PUT", "/admin/teams/" + teamId + "/members/u-bob", "{\"role\":\"member\"}");
+        appId = field(node.admin("POST", "/admin/apps", "{\"teamId\":\"" + teamId + "\",\"name\":\"web\"}").body(),
+                "id");
+        node.createService("orders", "/orders", upstream.url(), null);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+        upstream.close();
+    }
+
+    /** Issues a key; returns {id, secret}. */
+    static String[] issue(String userId, String extra) {
+        HttpResponse<String> r = node.admin("POST", "/admin/keys", "{\"appId\":\"" + appId + "\",\"userId\":\""
+                + userId + "\"" + (extra == null ? "" : "," + extra) + "}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return new String[]{field(r.body(), "id"), field(r.body(), "key")};
+    }
+
+    static HttpResponse<String> call(String secret) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(node.data("/orders/1"));
+        if (secret != null) {
+            b.header("Authorization", "Bearer " + secret);
+        }
+        return node.send(b.build());
+    }
+
+    /** Asserts a rejection: status, code, the key named by id, no secret, nothing upstream. */
+    static void assertRejected(String[] key, int status, String code) {
+        int before = upstream.received().size();
+        HttpResponse<String> r = call(key[1]);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.body()).contains("\"code\":\"" + code + "\"", key[0]).doesNotContain(key[1]);
+        assertThat(r.body()).contains("\"requestId\":\"" + r.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(upstream.received()).as("nothing reached the upstream").hasSize(before);
+    }
+
+    @Test
+    void validKeyReachesTheUpstreamWithoutItsSecret() {
+        String[] key = issue("u-alice", null);
+        HttpResponse<String> r = call(key[1]);
+        assertThat(r.statusCode()).isEqualTo(200);
+        FakeUpstream.Received got = upstream.received().getLast();
+        assertThat(got.headers().toString()).doesNotContain(key[1]);
+        assertThat(key[1]).startsWith("kw-").hasSize(46);
+    }
+
+    @Test
+    void missingAndUnknownKeysAreInvalid() {
+        HttpResponse<String> none = call(null);
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.body()).contains("\"code\":\"invalid_api_key\"");
+        String bogus = "kw-" + "x".repeat(43);
+        HttpResponse<String> unknown = call(bogus);
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.body()).contains("\"code\":\"invalid_api_key\"").doesNotContain(bogus);
+    }
+
+    @Test
+    void revokedKeyIsRejected() {
+        String[] key = issue("u-alice", null);
+        assertThat(node.admin("POST", "/admin/keys/" + key[0] + "/revoke", null).statusCode()).isEqualTo(200);
+        assertRejected(key, 401, "key_revoked");
+    }
+
+    @Test
+    void expiredKeyIsRejected() {
+        String[] key = issue("u-alice", "\"expiresAt\":\"" + Instant.now().plusSeconds(3600) + "\"");
+        EntityCache<StoredKey> keys = node.node().store().entities(Caches.KEYS, StoredKey.class, StoredKey::id);
+        StoredKey k = keys.get(key[0]).orElseThrow();
+        keys.put(new StoredKey(k.id(), k.prefix(), k.lastFour(), k.userId(), k.teamId(), k.appId(), k.status(),
+                Instant.now().minusSeconds(1), k.allowedIps(), k.scopes(), k.revokeAt(), k.hash()));
+        assertRejected(key, 401, "key_expired");
+    }
+
+    @Test
+    void keyFromAnotherAddressIsRejected() {
+        String[] key = issue("u-alice", "\"allowedIps\":[\"10.1.2.3\",\"192.168.0.0/16\"]");
+        assertRejected(key, 403, "key_ip_not_allowed");
+        String[] local = issue("u-alice", "\"allowedIps\":[\"127.0.0.0/8\"]");
+        assertThat(call(local[1]).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void disabledOwnerIsRejectedOnTheNextRequestAndReEnablingRestores() {
+        seeds.user("u-carol", User.Role.USER);
+        node.admin("PUT", "/admin/teams/" + teamId + "/members/u-carol", "{\"role\":\"member\"}");
+        String[] key = issue("u-carol", null);
+        assertThat(call(key[1]).statusCode()).isEqualTo(200);
+
+        seeds.status("u-carol", User.Status.DISABLED);
+        assertRejected(key, 401, "key_owner_disabled");
+
+        seeds.status("u-carol", User.Status.ACTIVE);
+        assertThat(call(key[1]).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void missingOwnerIsRejectedAndTransferFixesIt() {
+        seeds.user("u-dave", User.Role.USER);
+        node.admin("PUT", "/admin/teams/" + teamId + "/members/u-dave", "{\"role\":\"member\"}");
+        String[] key = issue("u-dave", null);
+        seeds.users().remove("u-dave");
+        assertRejected(key, 401, "key_owner_missing");
+
+        HttpResponse<String> test = node.admin("POST", "/admin/keys/" + key[0] + "/test", null);
+        assertThat(test.body()).contains("\"ok\":false", "\"code\":\"key_owner_missing\"", "transfer");
+        HttpResponse<String> moved = node.admin("POST", "/admin/keys/" + key[0] + "/transfer",
+                "{\"userId\":\"u-bob\"}");
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+        assertThat(call(key[1]).statusCode()).isEqualTo(200);
+        assertThat(node.admin("POST", "/admin/keys/" + key[0] + "/test", null).body()).contains("\"ok\":true");
+    }
+
+    @Test
+    void disabledTeamAndAppAreRejected() {
+        String otherTeam = field(node.admin("POST", "/admin/teams", "{\"name\":\"Ops\",\"owner\":\"u-bob\"}").body(),
+                "id");
+        String otherApp = field(node.admin("POST", "/admin/apps", "{\"teamId\":\"" + otherTeam
+                + "\",\"name\":\"cron\"}").body(), "id");
+        HttpResponse<String> r = node.admin("POST", "/admin/keys", "{\"appId\":\"" + otherApp
+                + "\",\"userId\":\"u-bob\"}");
+        String[] key = {field(r.body(), "id"), field(r.body(), "key")};
+
+        node.admin("PATCH", "/admin/apps/" + otherApp, "{\"status\":\"disabled\"}");
+        assertRejected(key, 403, "app_disabled");
+        node.admin("PATCH", "/admin/teams/" + otherTeam, "{\"status\":\"disabled\"}");
+        assertRejected(key, 403, "team_disabled");
+        node.admin("PATCH", "/admin/teams/" + otherTeam, "{\"status\":\"active\"}");
+        node.admin("PATCH", "/admin/apps/" + otherApp, "{\"status\":\"active\"}");
+        assertThat(call(key[1]).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void rotationKeepsTheOldKeyWorkingUntilTheGraceEnds() throws InterruptedException {
+        String[] old = issue("u-alice", null);
+        HttpResponse<String> r = node.admin("POST", "/admin/keys/" + old[0] + "/rotate", "{\"graceSeconds\":2}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String[] next = {field(r.body().substring(r.body().indexOf("\"apiKey\"")), "id"), field(r.body(), "key")};
+        assertThat(next[1]).isNotEqualTo(old[1]);
+
+        assertThat(call(next[1]).statusCode()).isEqualTo(200);
+        assertThat(call(old[1]).statusCode()).as("inside the grace window").isEqualTo(200);
+        Thread.sleep(2_200);
+        assertRejected(old, 401, "key_revoked");
+        assertThat(call(next[1]).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void whoAmIReportsTheResolvedIdentityOrThePreciseRejection() {
+        String[] key = issue("u-alice", "\"scopes\":[\"orders\"]");
+        HttpResponse<String> me = node.send(HttpRequest.newBuilder(node.data("/v1/me"))
+                .header("x-api-key", key[1]).build());
+        assertThat(me.statusCode()).isEqualTo(200);
+        assertThat(me.body()).contains("\"id\":\"" + key[0] + "\"", "\"username\":\"u-alice\"", "\"name\":\"Shop\"",
+                "\"name\":\"web\"", "\"scopes\":[\"orders\"]").doesNotContain(key[1]);
+
+        node.admin("POST", "/admin/keys/" + key[0] + "/revoke", null);
+        HttpResponse<String> revoked = node.send(HttpRequest.newBuilder(node.data("/v1/me"))
+                .header("x-api-key", key[1]).build());
+        assertThat(revoked.statusCode()).isEqualTo(401);
+        assertThat(revoked.body()).startsWith("{\"error\":{\"message\":").contains("\"code\":\"key_revoked\"",
+                "\"type\":\"authentication_error\"");
+    }
+
+    @Test
+    void rejectionsAreRecordedAsCallsWithTheirReason() throws InterruptedException {
+        String[] key = issue("u-alice", null);
+        node.admin("POST", "/admin/keys/" + key[0] + "/revoke", null);
+        call(key[1]);
+        List<String> recent = List.of();
+        for (int i = 0; i < 100; i++) {
+            recent = node.node().store().calls().recent(200);
+            if (recent.stream().anyMatch(s -> s.contains(key[0]) && s.contains("key_revoked"))) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(recent).anySatisfy(s -> assertThat(s).contains("\"keyId\":\"" + key[0] + "\"",
+                "\"errorCode\":\"key_revoked\"", "\"status\":401").doesNotContain(key[1]));
+    }
+
+    @Test
+    void auditFindsOrphansWithoutFalsePositives() {
+        seeds.user("u-erin", User.Role.USER);
+        node.admin("PUT", "/admin/teams/" + teamId + "/members/u-erin", "{\"role\":\"member\"}");
+        String[] orphan = issue("u-erin", null);
+        String[] healthy = issue("u-alice", null);
+        String[] revoked = issue("u-alice", null);
+        node.admin("POST", "/admin/keys/" + revoked[0] + "/revoke", null);
+        seeds.users().remove("u-erin");
+
+        HttpResponse<String> audit = node.admin("GET", "/admin/keys/audit", null);
+
+        assertThat(audit.statusCode()).isEqualTo(200);
+        assertThat(audit.body()).contains("\"keyId\":\"" + orphan[0] + "\"", "\"reason\":\"key_owner_missing\"",
+                "\"ownerId\":\"u-erin\"", "\"fix\":").doesNotContain(healthy[0], revoked[0]);
+        EntityCache<StoredKey> keys = node.node().store().entities(Caches.KEYS, StoredKey.class, StoredKey::id);
+        assertThat(keys.get(orphan[0]).orElseThrow().status()).isEqualTo(ApiKey.Status.ACTIVE);
+    }
+}

@@ -1,0 +1,279 @@
+package dev.keyway.plugins.keyuser;
+
+import dev.keyway.spi.ApiKey;
+import dev.keyway.spi.App;
+import dev.keyway.spi.Attributes;
+import dev.keyway.spi.Decision;
+import dev.keyway.spi.Directories;
+import dev.keyway.spi.StageConfig;
+import dev.keyway.spi.StageContext;
+import dev.keyway.spi.Team;
+import dev.keyway.spi.User;
+import dev.keyway.spi.fixture.InMemoryDirectories;
+import dev.keyway.spi.fixture.TestExchange;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class KeyUserStageTest {
+    private static final String SECRET = "kw-AbC1dEf2gHi3jKl4mNo5pQr6";
+    private static final User USER = new User("u-9", "ada", User.Status.ACTIVE, User.Role.USER);
+    private static final Team TEAM = new Team("t-1", "Payments", Team.Status.ACTIVE);
+    private static final App APP = new App("a-1", "t-1", "checkout", App.Status.ACTIVE);
+
+    private final InMemoryDirectories directories = new InMemoryDirectories();
+
+    @Test
+    void resolvesUserTeamAndAppOfTheAuthenticatedKey() {
+        directories.user(USER).team(TEAM).app(APP);
+        TestExchange exchange = authenticated(key("u-9", "t-1", "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertThat(decision).isEqualTo(Decision.proceed());
+        assertThat(exchange.attribute(Attributes.USER)).contains(USER);
+        assertThat(exchange.attribute(Attributes.TEAM)).contains(TEAM);
+        assertThat(exchange.attribute(Attributes.APP)).contains(APP);
+        assertThat(exchange.upstreamHeaders().changes()).isEmpty();
+    }
+
+    @Test
+    void rejectsRequestThatNoEarlierStageAuthenticated() {
+        directories.user(USER).team(TEAM).app(APP);
+        TestExchange exchange = new TestExchange().header("x-api-key", SECRET);
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 401, "invalid_api_key");
+        assertThat(message(decision)).isEqualTo(
+                "no authenticated key for this request (expected: an API key checked by key-auth)");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyWhoseOwnerNoLongerExists() {
+        directories.team(TEAM).app(APP);
+        TestExchange exchange = authenticated(key("u-9", "t-1", "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 401, "key_owner_missing");
+        assertThat(message(decision)).isEqualTo("API key k-123 belongs to user u-9, which no longer exists; "
+                + "transfer the key to an active user or rotate it");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyWithoutOwner() {
+        directories.user(USER).team(TEAM).app(APP);
+        TestExchange exchange = authenticated(key(null, "t-1", "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 401, "key_owner_missing");
+        assertThat(message(decision)).startsWith("API key k-123 names no user; transfer the key");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyOfDisabledUser() {
+        directories.user(new User("u-9", "ada", User.Status.DISABLED, User.Role.ADMIN)).team(TEAM).app(APP);
+        TestExchange exchange = authenticated(key("u-9", "t-1", "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 401, "key_owner_disabled");
+        assertThat(message(decision)).isEqualTo("API key k-123 belongs to user u-9, which is disabled; "
+                + "re-enable the user, or transfer the key to an active user or rotate it");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyWhoseTeamNoLongerExists() {
+        directories.user(USER).app(APP);
+        TestExchange exchange = authenticated(key("u-9", "t-1", "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 403, "team_disabled");
+        assertThat(message(decision)).isEqualTo(
+                "API key k-123 belongs to team t-1, which no longer exists; create a new key in an active team");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyWithoutTeam() {
+        directories.user(USER).team(TEAM).app(APP);
+        TestExchange exchange = authenticated(key("u-9", null, "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 403, "team_disabled");
+        assertThat(message(decision)).startsWith("API key k-123 names no team");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyOfDisabledTeam() {
+        directories.user(USER).team(new Team("t-1", "Payments", Team.Status.DISABLED)).app(APP);
+        TestExchange exchange = authenticated(key("u-9", "t-1", "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 403, "team_disabled");
+        assertThat(message(decision)).isEqualTo(
+                "API key k-123 belongs to team t-1, which is disabled; ask an administrator to re-enable the team");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyWhoseAppNoLongerExists() {
+        directories.user(USER).team(TEAM);
+        TestExchange exchange = authenticated(key("u-9", "t-1", "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 403, "app_disabled");
+        assertThat(message(decision)).isEqualTo(
+                "API key k-123 was issued for app a-1, which no longer exists; create a new key for an active app");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyWithoutApp() {
+        directories.user(USER).team(TEAM).app(APP);
+        TestExchange exchange = authenticated(key("u-9", "t-1", null));
+
+        assertDenied(started().apply(exchange), 403, "app_disabled");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyOfDisabledApp() {
+        directories.user(USER).team(TEAM).app(new App("a-1", "t-1", "checkout", App.Status.DISABLED));
+        TestExchange exchange = authenticated(key("u-9", "t-1", "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 403, "app_disabled");
+        assertThat(message(decision)).contains("API key k-123", "app a-1", "which is disabled", "re-enable the app");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void rejectsKeyWhoseAppBelongsToAnotherTeam() {
+        directories.user(USER).team(TEAM).team(new Team("t-2", "Other", Team.Status.ACTIVE))
+                .app(new App("a-1", "t-2", "checkout", App.Status.ACTIVE));
+        TestExchange exchange = authenticated(key("u-9", "t-1", "a-1"));
+
+        Decision decision = started().apply(exchange);
+
+        assertDenied(decision, 403, "key_team_mismatch");
+        assertThat(message(decision)).contains("API key k-123", "team t-1", "app a-1", "team t-2");
+        assertNothingResolved(exchange);
+    }
+
+    @Test
+    void checksOwnerBeforeTeamAndTeamBeforeApp() {
+        TestExchange nothingExists = authenticated(key("u-9", "t-1", "a-1"));
+        TestExchange onlyUser = authenticated(key("u-9", "t-1", "a-1"));
+        KeyUserStage stage = started();
+
+        assertDenied(stage.apply(nothingExists), 401, "key_owner_missing");
+        directories.user(USER).app(new App("a-1", "t-1", "checkout", App.Status.DISABLED));
+        assertDenied(stage.apply(onlyUser), 403, "team_disabled");
+    }
+
+    @Test
+    void startsWithEmptyConfig() {
+        assertThat(started(Map.of()).name()).isEqualTo("key-user");
+    }
+
+    @Test
+    void refusesAnySetting() {
+        assertThatThrownBy(() -> started(Map.of("allow-disabled-users", "true")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("key-user.allow-disabled-users: unknown setting "
+                        + "(expected: no settings; key-user is not configurable)");
+    }
+
+    @Test
+    void failsInsteadOfPassingWhenAppliedBeforeStart() {
+        TestExchange exchange = authenticated(key("u-9", "t-1", "a-1"));
+
+        assertThatThrownBy(() -> new KeyUserStage().apply(exchange)).isInstanceOf(IllegalStateException.class);
+        assertNothingResolved(exchange);
+    }
+
+    private static ApiKey key(String userId, String teamId, String appId) {
+        return new ApiKey("k-123", "kw-AbC1", "pQr6", userId, teamId, appId, ApiKey.Status.ACTIVE, null, List.of(),
+                List.of(), null);
+    }
+
+    private TestExchange authenticated(ApiKey key) {
+        directories.key(SECRET, key);
+        TestExchange exchange = new TestExchange().header("authorization", "Bearer " + SECRET);
+        exchange.attribute(Attributes.API_KEY, key);
+        return exchange;
+    }
+
+    private static String message(Decision decision) {
+        return ((Decision.Respond) decision).message();
+    }
+
+    private static void assertDenied(Decision decision, int status, String code) {
+        assertThat(decision).isInstanceOf(Decision.Respond.class);
+        Decision.Respond respond = (Decision.Respond) decision;
+        assertThat(respond.status()).isEqualTo(status);
+        assertThat(respond.code()).isEqualTo(code);
+        assertThat(respond.message()).doesNotContain(SECRET);
+        if (!code.equals("invalid_api_key")) {
+            assertThat(respond.message()).contains("k-123");
+        }
+    }
+
+    private static void assertNothingResolved(TestExchange exchange) {
+        assertThat(exchange.attribute(Attributes.USER)).isEmpty();
+        assertThat(exchange.attribute(Attributes.TEAM)).isEmpty();
+        assertThat(exchange.attribute(Attributes.APP)).isEmpty();
+        assertThat(exchange.upstreamHeaders().changes()).isEmpty();
+        assertThat(exchange.responseHeaders().changes()).isEmpty();
+    }
+
+    private KeyUserStage started() {
+        return started(Map.of());
+    }
+
+    private KeyUserStage started(Map<String, String> values) {
+        KeyUserStage stage = new KeyUserStage();
+        Directories dirs = directories.directories();
+        StageConfig config = new StageConfig() {
+            @Override
+            public Optional<String> get(String key) {
+                return Optional.ofNullable(values.get(key));
+            }
+
+            @Override
+            public Map<String, String> asMap() {
+                return values;
+            }
+        };
+        stage.start(new StageContext() {
+            @Override
+            public StageConfig config() {
+                return config;
+            }
+
+            @Override
+            public Directories directories() {
+                return dirs;
+            }
+        });
+        return stage;
+    }
+}
