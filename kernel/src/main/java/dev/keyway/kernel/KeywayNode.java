@@ -7,7 +7,14 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.keyway.kernel.admin.AdminAuth;
 import dev.keyway.kernel.admin.AdminContext;
 import dev.keyway.kernel.audit.AuditLog;
+import dev.keyway.kernel.keys.KeyAudit;
+import dev.keyway.kernel.keys.KeyAuditSchedule;
+import dev.keyway.kernel.keys.KeyDiagnosis;
 import dev.keyway.kernel.keys.KeyUsage;
+import dev.keyway.kernel.store.StoredApp;
+import dev.keyway.kernel.store.StoredKey;
+import dev.keyway.kernel.store.StoredTeam;
+import dev.keyway.kernel.store.StoredUser;
 import dev.keyway.kernel.store.StoredKeyUsage;
 import dev.keyway.kernel.admin.AdminPlane;
 import dev.keyway.kernel.config.KeywayConfig;
@@ -97,14 +104,21 @@ public final class KeywayNode implements AutoCloseable {
         AdminAuth auth = AdminAuth.start(store, config.bootstrapToken(), announce, clock);
         KeyUsage keyUsage = new KeyUsage(store.entities(Caches.KEY_USAGE, StoredKeyUsage.class, StoredKeyUsage::id),
                 clock, Duration.ofHours(1));
+        AuditLog auditLog = new AuditLog(store, JSON, clock);
         AdminContext adminContext = new AdminContext(auth, metrics, () -> ready, ring::chain, plugins, store,
-                new AuditLog(store, JSON, clock), hasher, clock, keyUsage);
+                auditLog, hasher, clock, keyUsage);
         admin = WebServer.builder().host(config.adminPlane().host()).port(config.adminPlane().port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.adminPlane().maxBodyBytes())
                 .routing(r -> new AdminPlane(adminContext).routing(r))
                 .build().start();
         resources.add(admin::stop);
+        EntityCache<StoredKey> keys = store.entities(Caches.KEYS, StoredKey.class, StoredKey::id);
+        keep(new KeyAuditSchedule(new KeyAudit(new KeyDiagnosis(
+                store.entities(Caches.USERS, StoredUser.class, StoredUser::id)::get,
+                store.entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id)::get,
+                store.entities(Caches.APPS, StoredApp.class, StoredApp::id)::get), keyUsage, clock),
+                keys, auditLog, config.keys(), metrics));
 
         resources.add(plugins);
         plugins.start();

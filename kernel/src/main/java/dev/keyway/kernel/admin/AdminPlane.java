@@ -47,6 +47,7 @@ public final class AdminPlane {
         new TeamRoutes(context).register(routing, guard);
         new AppRoutes(context).register(routing, guard);
         new KeyRoutes(context, context.keyUsage()).register(routing, guard);
+        new CallRoutes(context).register(routing, guard);
         routing.any(guard.wrap((req, res, who) -> {
             throw AdminErrors.of(404, "not_found", "no admin route " + req.prologue().method().text() + " "
                     + req.path().rawPath());

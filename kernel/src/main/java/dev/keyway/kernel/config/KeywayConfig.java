@@ -26,10 +26,11 @@ import java.util.Optional;
  * @param store         the Ignite node
  * @param pepperFile    the key-hash secret, kept outside the store (KEYWAY_PEPPER_FILE)
  * @param bootstrapToken the admin token from KEYWAY_BOOTSTRAP_TOKEN, if set
+ * @param keys          the scheduled key audit
  */
 public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane, RingConfig ring, CallsConfig calls,
                            PluginsConfig plugins, StoreConfig store, Path pepperFile,
-                           Optional<String> bootstrapToken) {
+                           Optional<String> bootstrapToken, KeysConfig keys) {
 
     public KeywayConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -41,6 +42,7 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(pepperFile, "pepperFile");
         Objects.requireNonNull(bootstrapToken, "bootstrapToken");
+        Objects.requireNonNull(keys, "keys");
     }
 
     /** Reads the config from the process environment and the default sources. */
@@ -103,8 +105,10 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         Path pepper = c.get("pepper-file").asString().map(Path::of).orElse(dataDir.resolve("pepper.key"));
         Optional<String> token = c.get("admin-plane.bootstrap-token").asString().asOptional()
                 .filter(t -> !t.isBlank());
+        KeysConfig keys = new KeysConfig(c.get("keys.audit-interval").as(Duration.class).orElse(Duration.ofHours(1)),
+                c.get("keys.expiring-days").asInt().orElse(7), c.get("keys.unused-days").asInt().orElse(30));
         return new KeywayConfig(dataDir, data, admin, ring, calls, plugins, store(c.get("store"), dataDir),
-                pepper.toAbsolutePath(), token);
+                pepper.toAbsolutePath(), token, keys);
     }
 
     private static StoreConfig store(Config c, Path dataDir) {

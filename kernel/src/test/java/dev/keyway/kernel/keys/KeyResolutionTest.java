@@ -227,6 +227,9 @@ class KeyResolutionTest {
         }
         assertThat(recent).anySatisfy(s -> assertThat(s).contains("\"keyId\":\"" + key[0] + "\"",
                 "\"errorCode\":\"key_revoked\"", "\"status\":401").doesNotContain(key[1]));
+        HttpResponse<String> failures = node.admin("GET", "/admin/calls?keyId=" + key[0] + "&failed=true", null);
+        assertThat(failures.statusCode()).isEqualTo(200);
+        assertThat(failures.body()).contains("\"errorCode\":\"key_revoked\"", "\"path\":\"/orders/1\"");
     }
 
     @Test
