@@ -12,7 +12,9 @@
 # One command: perf/run-load.sh. Installs wrk and nginx from Debian packages when absent, builds Keyway when
 # build/lib is missing, starts an upstream nginx, a proxy nginx and a Keyway node on free 127.0.0.1 ports with
 # fresh temp folders, warms Keyway up, then measures direct, nginx and Keyway in turn (ROUNDS times) and prints
-# RPS, latency percentiles and the CPU each process used. Everything it started is stopped on exit, also on
+# RPS, latency percentiles and the CPU each process used. When the chain has key-auth, it bootstraps an admin and
+# issues an API key (team, app, key) so that requests pass every stage; the same Authorization header then goes
+# to all three targets. Everything it started is stopped on exit, also on
 # failure or Ctrl-C; /etc/nginx is never read or written.
 #
 # Env (defaults in brackets):
@@ -23,6 +25,7 @@
 #   NGINX_WORKERS     worker_processes of the proxy nginx [auto]
 #   UPSTREAM_WORKERS  worker_processes of the upstream nginx [1]
 #   KEYWAY_JAVA_OPTS  extra JVM options for the node [-Xmx1g]
+#   RING_WAIT_STRATEGY  the node's ring.wait-strategy (lite-blocking, phased-backoff, ...) [the node's default]
 #   KEEP_TMP=1   keep the temp folder (logs, configs) for a look afterwards
 # Default run: about 3 minutes (20 s warm-up + 2 x 3 x 20 s + start-up).
 set -euo pipefail
@@ -175,6 +178,8 @@ mkdir -p "$TMP/plugins" "$TMP/keyway"
 cp "$ROOT"/build/plugins/*.jar "$TMP/plugins/" 2>/dev/null || true
 cat >"$TMP/keyway.yaml" <<EOF
 keyway:
+${RING_WAIT_STRATEGY:+  ring:
+    wait-strategy: $RING_WAIT_STRATEGY}
   store:
     consistent-id: keyway-perf-load
     discovery-port: $DISCO_PORT
@@ -198,16 +203,43 @@ if ! wait_http "http://127.0.0.1:$ADMIN_PORT/health" "${KEYWAY_START_TIMEOUT:-12
 fi
 log "Keyway ready after $((SECONDS - STARTED)) s"
 
-admin() { curl -sS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
-code="$(admin -o "$TMP/service.json" -w '%{http_code}' -X POST "http://127.0.0.1:$ADMIN_PORT/admin/services" \
-  -d "{\"name\":\"bench\",\"pathPrefix\":\"/bench\",\"upstreams\":[\"http://127.0.0.1:$UP_PORT\"]}")"
-case "$code" in 2??) ;; *) cat "$TMP/service.json" >&2; log "creating the service answered $code"; exit 1 ;; esac
-CHAIN="$(admin "http://127.0.0.1:$ADMIN_PORT/admin/stages" | tr -d '\n')"
+ADMIN_TOKEN="$TOKEN"
+# admin <name> <method> <path> [json]: calls the admin plane, keeps the answer in $TMP/admin-<name>.json, fails
+# unless 2xx. The answers hold secrets (the API key) only inside the temp folder, which is removed at exit.
+admin() {
+  local code
+  code="$(curl -sS -o "$TMP/admin-$1.json" -w '%{http_code}' -X "$2" -H "Authorization: Bearer $ADMIN_TOKEN" \
+    -H 'Content-Type: application/json' ${4:+-d "$4"} "http://127.0.0.1:$ADMIN_PORT$3")"
+  case "$code" in 2??) ;; *) cat "$TMP/admin-$1.json" >&2; echo >&2; log "$2 $3 answered $code"; exit 1 ;; esac
+}
+field() { grep -o "\"$2\":\"[^\"]*\"" "$TMP/admin-$1.json" | head -n 1 | cut -d'"' -f4; } # first "$2":"..."
+
+admin stages GET /admin/stages
+CHAIN="$(tr -d '\n' <"$TMP/admin-stages.json")"
+AUTH=()   # a header sent to every target alike, so that all three get the same request bytes
+if [[ "$CHAIN" == *'"key-auth"'* ]]; then
+  # The chain authenticates: an admin, a team, an app and an API key, so requests pass the whole chain.
+  PASSWORD="Kw-perf-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')-9x"
+  admin bootstrap POST /admin/bootstrap "{\"username\":\"perf-admin\",\"password\":\"$PASSWORD\"}"
+  ADMIN_ID="$(field bootstrap id)"
+  admin login POST /admin/login "{\"username\":\"perf-admin\",\"password\":\"$PASSWORD\"}"
+  ADMIN_TOKEN="$(field login token)"
+  admin team POST /admin/teams "{\"name\":\"perf\",\"owner\":\"$ADMIN_ID\"}"
+  admin app POST /admin/apps "{\"teamId\":\"$(field team id)\",\"name\":\"perf-app\"}"
+  admin key POST /admin/keys "{\"appId\":\"$(field app id)\"}"
+  AUTH=(-H "Authorization: Bearer $(field key key)")
+fi
+admin service POST /admin/services \
+  "{\"name\":\"bench\",\"pathPrefix\":\"/bench\",\"upstreams\":[\"http://127.0.0.1:$UP_PORT\"]}"
 
 for target in "direct http://127.0.0.1:$UP_PORT$REQ_PATH" "nginx http://127.0.0.1:$NGX_PORT$REQ_PATH" \
               "keyway http://127.0.0.1:$DATA_PORT$REQ_PATH"; do
   set -- $target
-  got="$(curl -sS -w ' %{http_code}' "$2")"
+  for _ in $(seq 1 40); do   # the store reaches the node's local caches (routes, keys) a moment after a write
+    got="$(curl -sS -w ' %{http_code}' "${AUTH[@]}" "$2" || true)"
+    [ "$got" = "$BODY 200" ] && break
+    sleep 0.25
+  done
   [ "$got" = "$BODY 200" ] || { log "$1 answered '$got' (expected the upstream body and 200)"; exit 1; }
 done
 
@@ -238,7 +270,7 @@ run() {
   local out="$TMP/wrk-$label-$RANDOM.txt" g0 u0 m0 g1 u1 m1 wall0 wall1 wrk_cpu
   g0="$(ticks "$@")"; u0="$(ticks $UPSTREAM_PIDS)"; m0="$(machine_busy)"; wall0="$(date +%s%N)"
   TIMEFORMAT='%U %S'
-  { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "$url" >"$out" 2>&1; } 2>"$out.time"
+  { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "${AUTH[@]}" "$url" >"$out" 2>&1; } 2>"$out.time"
   wall1="$(date +%s%N)"; g1="$(ticks "$@")"; u1="$(ticks $UPSTREAM_PIDS)"; m1="$(machine_busy)"
   [ "$label" = warmup ] && return 0
   wrk_cpu="$(awk '{print $1 + $2}' "$out.time")"
@@ -268,14 +300,14 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   run nginx "http://127.0.0.1:$NGX_PORT$REQ_PATH" "$DURATION" $PROXY_PIDS
   run keyway "http://127.0.0.1:$DATA_PORT$REQ_PATH" "$DURATION" "$KEYWAY_PID"
 done
-METRICS="$(curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | grep -E '^keyway_(request_latency|requests_total|ring_full|upstream_errors)' || true)"
+METRICS="$(curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | grep -E '^keyway_(request_latency|requests_total|ring_full|upstream_errors|stage_denials)' || true)"
 RSS_MB="$(awk '/^VmRSS/{printf "%d", $2 / 1024}' "/proc/$KEYWAY_PID/status")"
 
 # ---------------------------------------------------------------- report
 echo
 echo "Keyway load test  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores  wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s  warm-up ${WARMUP}s  rounds $ROUNDS"
 echo "JDK: $("${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -version 2>&1 | head -n 1)   nginx: $("$NGINX" -v 2>&1 | sed 's/.*: //')   proxy workers: $NGINX_WORKERS"
-echo "Keyway chain: $CHAIN"
+echo "Keyway chain: $CHAIN   ring wait strategy: ${RING_WAIT_STRATEGY:-default}"
 echo "Load average at start: $LOAD_BEFORE, at the end: $(cut -d' ' -f1-3 /proc/loadavg)   Keyway RSS after the runs: ${RSS_MB} MB"
 echo
 echo "CPU columns in cores (1.00 = one core busy for the whole run); 'other' = the rest of the machine."

@@ -1,5 +1,6 @@
 package dev.keyway.kernel.admin;
 
+import dev.keyway.kernel.identity.Sessions;
 import dev.keyway.kernel.store.Caches;
 import dev.keyway.kernel.store.EntityCache;
 import dev.keyway.kernel.store.IgniteStore;
@@ -88,7 +89,7 @@ public final class AdminAuth {
         if (MessageDigest.isEqual(bootstrapHash, hash)) {
             return adminExists() ? Optional.empty() : Optional.of(Principal.bootstrap());
         }
-        return sessions.get(HexFormat.of().formatHex(hash))
+        return sessions.get(Sessions.tokenHash(token))
                 .filter(s -> clock.instant().isBefore(s.expiresAt()))
                 .flatMap(s -> users.get(s.userId()))
                 .filter(u -> u.status() == User.Status.ACTIVE)
@@ -107,11 +108,6 @@ public final class AdminAuth {
     /** Whether an active system admin exists: from then on the bootstrap token is refused. */
     boolean adminExists() {
         return users.all().stream().anyMatch(u -> u.role() == User.Role.ADMIN && u.status() == User.Status.ACTIVE);
-    }
-
-    /** Hex SHA-256 of a token: the id of its session. */
-    static String tokenHash(String token) {
-        return HexFormat.of().formatHex(sha256(token));
     }
 
     static byte[] sha256(String s) {

@@ -29,6 +29,7 @@ import java.util.Set;
  */
 final class SessionRoutes {
     private static final String INVALID_CREDENTIALS = "wrong username or password";
+    private static final int MAX_USERNAME = 64;
 
     private final AdminContext context;
     private final UserDirectory users;
@@ -87,6 +88,13 @@ final class SessionRoutes {
         UserFields.rejectUnknown(body, Set.of("username", "password"), errors);
         String username = UserFields.requiredText(body, "username", errors);
         String password = UserFields.requiredText(body, "password", errors);
+        // No such user can exist; refusing early also keeps the throttle's memory bounded per entry.
+        if (username != null && username.length() > MAX_USERNAME) {
+            errors.put("username", "expected at most " + MAX_USERNAME + " characters");
+        }
+        if (password != null && password.length() > PasswordPolicy.MAX_LENGTH) {
+            errors.put("password", "expected at most " + PasswordPolicy.MAX_LENGTH + " characters");
+        }
         if (!errors.isEmpty()) {
             throw AdminErrors.invalid(errors);
         }

@@ -8,7 +8,9 @@ import dev.keyway.kernel.identity.Sessions;
 import dev.keyway.kernel.identity.UserDirectory;
 import dev.keyway.kernel.identity.UserFields;
 import dev.keyway.kernel.identity.UserView;
+import dev.keyway.kernel.store.Caches;
 import dev.keyway.kernel.store.StoredKey;
+import dev.keyway.kernel.store.StoredTeam;
 import dev.keyway.kernel.store.StoredUser;
 import dev.keyway.spi.User;
 import io.helidon.webserver.http.HttpRules;
@@ -20,7 +22,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -54,7 +55,7 @@ final class UserRoutes {
                 .get("/admin/users/{id}", guard.wrap((req, res, who) -> Json.send(res, 200,
                         UserView.of(find(id(req), who)))))
                 .patch("/admin/users/{id}", guard.wrap(this::update))
-                .delete("/admin/users/{id}", guard.wrap(new UserDeletion(context, users, sessions, keys)::delete));
+                .delete("/admin/users/{id}", guard.wrap(new Deletion()::delete));
     }
 
     private List<UserView> list(Principal who) {
@@ -111,14 +112,12 @@ final class UserRoutes {
         if (!errors.isEmpty()) {
             throw AdminErrors.invalid(errors);
         }
-        StoredUser after = new StoredUser(before.id(), before.username(), Objects.requireNonNullElse(email,
-                before.email()), Objects.requireNonNullElse(displayName, before.displayName()),
-                Objects.requireNonNullElse(status, before.status()), Objects.requireNonNullElse(role, before.role()),
+        StoredUser after = new StoredUser(before.id(), before.username(), or(email, before.email()),
+                or(displayName, before.displayName()), or(status, before.status()), or(role, before.role()),
                 password == null ? before.passwordHash() : hasher.hash(password), before.createdAt(),
                 context.clock().instant());
         if (users.update(after) == UserDirectory.Result.LAST_ADMIN) {
-            throw AdminErrors.of(409, "last_admin", "user '" + before.username() + "' is the last active system "
-                    + "admin; make another user an admin first");
+            throw lastAdmin(before);
         }
         if (after.status() == User.Status.DISABLED) {
             sessions.closeAllOf(after.id(), null);
@@ -141,35 +140,58 @@ final class UserRoutes {
                 .orElseThrow(() -> AdminErrors.notFound("user", id));
     }
 
+    /** The new value, or the old one when the request leaves the field out (the old one may be null). */
+    private static <T> T or(T changed, T old) {
+        return changed != null ? changed : old;
+    }
+
     private static String id(ServerRequest req) {
         return req.path().pathParameters().get("id");
     }
 
+    private static AdminErrors lastAdmin(StoredUser user) {
+        return AdminErrors.of(409, "last_admin", "user '" + user.username() + "' is the last active system admin; "
+                + "make another user an admin first");
+    }
+
     /** {@code DELETE /admin/users/{id}?keys=revoke|transfer&to=}: what happens to the user's active keys first. */
-    private record UserDeletion(AdminContext context, UserDirectory users, Sessions sessions, OwnedKeys keys) {
+    private final class Deletion {
 
         void delete(ServerRequest req, ServerResponse res, Principal who) {
-            String id = id(req);
-            StoredUser user = users.byId(id).filter(u -> who.systemAdmin()
-                    || users.teammatesOf(who.userId()).contains(u.id()))
-                    .orElseThrow(() -> AdminErrors.notFound("user", id));
+            StoredUser user = find(id(req), who);
             who.requireSystemAdmin();
-            if (users.isLastAdmin(id)) {
-                throw AdminErrors.of(409, "last_admin", "user '" + user.username() + "' is the last active system "
-                        + "admin; make another user an admin first");
-            }
-            List<StoredKey> owned = keys.activeOf(id);
             String mode = req.query().first("keys").asOptional().orElse(null);
+            if (mode != null && !mode.equals("revoke") && !mode.equals("transfer")) {
+                throw AdminErrors.invalid(Map.of("keys", "expected revoke or transfer"));
+            }
+            if (users.isLastAdmin(user.id())) {
+                throw lastAdmin(user);
+            }
+            List<StoredKey> owned = keys.activeOf(user.id());
             if (!owned.isEmpty()) {
-                handOver(id, owned, mode, req.query().first("to").asOptional().orElse(null), who);
+                handOver(user.id(), owned, mode, req.query().first("to").asOptional().orElse(null), who);
             }
-            sessions.closeAllOf(id, null);
-            if (users.remove(id) == UserDirectory.Result.LAST_ADMIN) {
-                throw AdminErrors.of(409, "last_admin", "user '" + user.username() + "' is the last active system "
-                        + "admin; make another user an admin first");
+            sessions.closeAllOf(user.id(), null);
+            if (users.remove(user.id()) == UserDirectory.Result.LAST_ADMIN) {
+                throw lastAdmin(user);
             }
-            context.audit(who, "user.delete", "user", id, null, UserView.of(user), null);
+            context.audit(who, "user.delete", "user", user.id(), null, UserView.of(user), null);
+            leaveTeams(user.id(), who);
             res.status(204).send();
+        }
+
+        /** A deleted user's memberships go too, so no team lists a member who no longer exists. */
+        private void leaveTeams(String userId, Principal who) {
+            var teams = context.store().entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id);
+            for (StoredTeam team : teams.all()) {
+                if (team.roleOf(userId).isPresent()) {
+                    StoredTeam after = new StoredTeam(team.id(), team.name(), team.description(), team.status(),
+                            team.members().stream().filter(m -> !m.userId().equals(userId)).toList(),
+                            team.createdAt(), context.clock().instant());
+                    teams.put(after);
+                    context.audit(who, "team.member.remove", "team", team.id(), team.id(), team, after);
+                }
+            }
         }
 
         private void handOver(String id, List<StoredKey> owned, String mode, String to, Principal who) {
@@ -186,14 +208,12 @@ final class UserRoutes {
                 }
                 return;
             }
-            if (!mode.equals("transfer")) {
-                throw AdminErrors.invalid(Map.of("keys", "expected revoke or transfer"));
-            }
             StoredUser target = to == null || to.equals(id) ? null : users.byId(to).orElse(null);
             if (target == null) {
                 throw AdminErrors.invalid(Map.of("to", "expected the id of another existing user to receive keys "
                         + ids));
             }
+            // All or nothing: check every key before moving any.
             List<String> refusals = owned.stream().flatMap(k -> keys.whyNotTransferable(k, target).stream()).toList();
             if (!refusals.isEmpty()) {
                 throw AdminErrors.invalid(Map.of("to", "cannot transfer: " + String.join("; ", refusals)));

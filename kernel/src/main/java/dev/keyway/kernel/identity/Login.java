@@ -6,7 +6,6 @@ import dev.keyway.spi.User;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Checks a username and password and opens a session. An unknown user, a wrong password, a disabled user and a
@@ -26,7 +25,7 @@ public final class Login {
         this.hasher = Objects.requireNonNull(hasher, "hasher");
         this.throttle = Objects.requireNonNull(throttle, "throttle");
         this.sessions = Objects.requireNonNull(sessions, "sessions");
-        this.decoy = hasher.hash(UUID.randomUUID().toString());
+        this.decoy = hasher.decoy();
     }
 
     /** One login attempt from {@code clientIp}. */

@@ -48,11 +48,27 @@ public final class PasswordHasher {
     /** A new salted hash of {@code password}, in the encoded form. */
     public String hash(String password) {
         Objects.requireNonNull(password, "password");
-        byte[] salt = new byte[SALT_BYTES];
-        RANDOM.nextBytes(salt);
+        byte[] salt = random(SALT_BYTES);
+        return encode(salt, derive(password, salt, iterations));
+    }
+
+    /**
+     * An encoded hash that no password matches but that costs as much to {@link #verify} against: for logins
+     * where there is no real hash (unknown user), so the answer takes as long as a wrong password. Free to make.
+     */
+    public String decoy() {
+        return encode(random(SALT_BYTES), random(HASH_BITS / 8));
+    }
+
+    private String encode(byte[] salt, byte[] hash) {
         Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
-        return SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$"
-                + b64.encodeToString(derive(password, salt, iterations));
+        return SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+    }
+
+    private static byte[] random(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return b;
     }
 
     /**

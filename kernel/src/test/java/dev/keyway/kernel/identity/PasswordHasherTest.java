@@ -58,6 +58,14 @@ class PasswordHasherTest {
     }
 
     @Test
+    void decoysLookLikeHashesButMatchNothing() {
+        String decoy = hasher.decoy();
+        assertThat(decoy).matches("pbkdf2-sha256\\$1000\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}");
+        assertThat(hasher.verify("", decoy)).isFalse();
+        assertThat(hasher.verify("correct horse battery", decoy)).isFalse();
+    }
+
+    @Test
     void refusesNonsenseIterationCounts() {
         assertThatThrownBy(() -> new PasswordHasher(0)).hasMessageContaining("iterations: 0");
     }
