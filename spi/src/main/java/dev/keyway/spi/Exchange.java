@@ -44,4 +44,10 @@ public interface Exchange {
 
     /** Headers to set on the response to the caller (also on error responses the kernel writes). */
     HeaderChanges responseHeaders();
+
+    /**
+     * Removes every occurrence of the query parameter {@code name} (compared after percent-decoding) from the
+     * request sent upstream, e.g. a credential the gateway consumed. {@link #rawQuery()} is unchanged.
+     */
+    void removeQueryParameter(String name);
 }

@@ -14,9 +14,12 @@ import java.util.Objects;
  * @param connectTimeoutMs upstream connect timeout
  * @param readTimeoutMs    upstream response timeout (until the response head arrives)
  * @param retries          extra attempts for idempotent methods on connect failure
+ * @param keyQueryParam    the query parameter an API key may be sent in for this service (e.g. {@code key}, as
+ *                         Google's APIs do), or null: keys in the query string are ignored (the default, since
+ *                         URLs end up in logs and browser history)
  */
 public record Service(String id, String teamId, String name, String pathPrefix, List<String> upstreams,
-                      int connectTimeoutMs, int readTimeoutMs, int retries) {
+                      int connectTimeoutMs, int readTimeoutMs, int retries, String keyQueryParam) {
 
     public Service {
         Objects.requireNonNull(id, "id");

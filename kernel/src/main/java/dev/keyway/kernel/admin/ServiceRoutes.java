@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /** CRUD for REST services: {@code /admin/services}. Validation errors are 400 with the failing field names. */
 final class ServiceRoutes {
     private static final Set<String> FIELDS = Set.of("name", "pathPrefix", "upstreams", "connectTimeoutMs",
-            "readTimeoutMs", "retries", "teamId");
+            "readTimeoutMs", "retries", "teamId", "keyQueryParam");
 
     private final AdminContext context;
     private final EntityCache<Service> services;
@@ -143,11 +143,16 @@ final class ServiceRoutes {
         int read = integer(body, "readTimeoutMs", 60_000, 1, 3_600_000, errors);
         int retries = integer(body, "retries", 1, 0, 5, errors);
         JsonNode team = body.get("teamId");
+        JsonNode keyParam = body.get("keyQueryParam");
+        if (keyParam != null && !keyParam.isNull() && !(keyParam.isTextual()
+                && keyParam.asText().matches("[A-Za-z0-9_.-]{1,64}"))) {
+            errors.put("keyQueryParam", "expected a query parameter name (1-64 of A-Z a-z 0-9 _ . -) or null");
+        }
         if (!errors.isEmpty()) {
             throw AdminErrors.invalid(errors);
         }
         return new Service(id, team == null || team.isNull() ? null : team.asText(), name, prefix, upstreams,
-                connect, read, retries);
+                connect, read, retries, keyParam == null || keyParam.isNull() ? null : keyParam.asText());
     }
 
     private static String text(ObjectNode body, String field, Map<String, String> errors) {

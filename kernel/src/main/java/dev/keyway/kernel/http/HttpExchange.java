@@ -35,6 +35,7 @@ final class HttpExchange implements Exchange, PhaseLimit {
     private final ListHeaderChanges upstream = new ListHeaderChanges();
     private final ListHeaderChanges response = new ListHeaderChanges();
     private Phase lastPhase;
+    private Set<String> removedQueryParameters = Set.of();
 
     HttpExchange(String requestId, Protocol protocol, String method, String path, String rawQuery,
                  String clientAddress, ServerRequestHeaders headers) {
@@ -111,6 +112,31 @@ final class HttpExchange implements Exchange, PhaseLimit {
     @Override
     public HeaderChanges responseHeaders() {
         return response;
+    }
+
+    @Override
+    public void removeQueryParameter(String name) {
+        if (removedQueryParameters.isEmpty()) {
+            removedQueryParameters = new java.util.HashSet<>(2);
+        }
+        removedQueryParameters.add(java.util.Objects.requireNonNull(name, "name"));
+    }
+
+    /** The query to send upstream: the raw query without the parameters stages removed. */
+    String upstreamQuery() {
+        if (removedQueryParameters.isEmpty() || rawQuery.isEmpty()) {
+            return rawQuery;
+        }
+        StringBuilder out = new StringBuilder(rawQuery.length());
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            if (!removedQueryParameters.contains(name)) {
+                out.append(out.isEmpty() ? "" : "&").append(pair);
+            }
+        }
+        return out.toString();
     }
 
     /** A read-only view over Helidon's request headers. */

@@ -120,7 +120,8 @@ final class Proxy implements AutoCloseable {
 
     private HttpRequest request(HttpExchange exchange, RouteTable.Route route, ServerRequest req, String upstream,
                                 InputStream body, OptionalLong length) {
-        String query = exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery();
+        String upstreamQuery = exchange.upstreamQuery();
+        String query = upstreamQuery.isEmpty() ? "" : "?" + upstreamQuery;
         String base = upstream.endsWith("/") ? upstream.substring(0, upstream.length() - 1) : upstream;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + route.remainder() + query))
                 .timeout(Duration.ofMillis(route.service().readTimeoutMs()));

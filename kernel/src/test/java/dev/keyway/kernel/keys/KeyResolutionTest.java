@@ -95,6 +95,22 @@ class KeyResolutionTest {
     }
 
     @Test
+    void queryStringKeysWorkOnlyForServicesThatOptInAndNeverReachTheUpstream() {
+        String[] key = issue("u-alice", null);
+        node.createService("gem", "/gem", upstream.url(), "\"keyQueryParam\":\"key\"");
+
+        HttpResponse<String> ok = node.get("/gem/v1/models?a=1&key=" + key[1] + "&b=2");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        FakeUpstream.Received got = upstream.received().getLast();
+        assertThat(got.query()).isEqualTo("a=1&b=2");
+        assertThat(got.query() + got.headers()).doesNotContain(key[1]);
+
+        HttpResponse<String> ignored = node.get("/orders/1?key=" + key[1]);
+        assertThat(ignored.statusCode()).isEqualTo(401);
+        assertThat(ignored.body()).contains("\"code\":\"invalid_api_key\"").doesNotContain(key[1]);
+    }
+
+    @Test
     void missingAndUnknownKeysAreInvalid() {
         HttpResponse<String> none = call(null);
         assertThat(none.statusCode()).isEqualTo(401);

@@ -115,7 +115,7 @@ class StoreDirectoriesTest {
     void entityDirectoriesReadTheStore() {
         var team = new StoredTeam("t-7", "Seven", null, Team.Status.ACTIVE, List.of(), null, null);
         store.entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id).put(team);
-        var service = new Service("svc-7", "t-7", "seven", "/seven", List.of("http://127.0.0.1:9"), 100, 100, 0);
+        var service = new Service("svc-7", "t-7", "seven", "/seven", List.of("http://127.0.0.1:9"), 100, 100, 0, null);
         store.entities(Caches.SERVICES, Service.class, Service::id).put(service);
 
         assertThat(directories.teams().byId("t-7")).contains(team.toTeam());

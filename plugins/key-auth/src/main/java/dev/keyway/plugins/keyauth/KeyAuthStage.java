@@ -22,8 +22,8 @@ import java.util.Optional;
  *
  * <p>Writes {@link Attributes#API_KEY} when the key is known, also when it is then refused for being revoked,
  * expired or used from the wrong address, so the call record names the key that failed. On success it also
- * removes the header the key came in from the upstream request: the gateway's secret is not the upstream's
- * business. Messages name the key by id and display prefix, never by the secret; an unknown key is not echoed at
+ * removes the header (or the opted-in query parameter, see {@link dev.keyway.spi.Service#keyQueryParam()}) the
+ * key came in from the upstream request: the gateway's secret is not the upstream's business. Messages name the key by id and display prefix, never by the secret; an unknown key is not echoed at
  * all. Needs no attribute from an earlier stage. Fails closed: anything it cannot verify is a 401.
  */
 @Extension
@@ -72,7 +72,8 @@ public final class KeyAuthStage implements Stage {
         if (keys == null) {
             throw new IllegalStateException("key-auth: apply called before start");
         }
-        return switch (PresentedKey.in(exchange.headers())) {
+        String queryParam = exchange.attribute(Attributes.SERVICE).map(s -> s.keyQueryParam()).orElse(null);
+        return switch (PresentedKey.in(exchange.headers(), exchange.rawQuery(), queryParam)) {
             case PresentedKey.Absent() -> Decision.respond(401, INVALID_API_KEY,
                     "no API key was presented (expected: an Authorization: Bearer <key>, x-api-key or "
                             + "x-goog-api-key header)");
@@ -106,7 +107,11 @@ public final class KeyAuthStage implements Stage {
                     + exchange.clientAddress() + " (expected: an address in the key's allowed-IP list; ask the "
                     + "key's owner to add it)");
         }
-        exchange.upstreamHeaders().remove(found.header());
+        if (found.queryParam() != null) {
+            exchange.removeQueryParameter(found.queryParam());
+        } else {
+            exchange.upstreamHeaders().remove(found.header());
+        }
         return Decision.proceed();
     }
 

@@ -143,6 +143,28 @@ class KeyAuthStageTest {
     }
 
     @Test
+    void readsTheQueryParameterOnlyWhenTheServiceOptedInAndRemovesItUpstream() {
+        directories.key(SECRET, key("k-1").build());
+        dev.keyway.spi.Service optedIn = new dev.keyway.spi.Service("svc-g", null, "gem", "/gem",
+                java.util.List.of("http://127.0.0.1:9"), 100, 100, 0, "key");
+        TestExchange exchange = new TestExchange().query("a=1&key=" + SECRET.replace("-", "%2D") + "&b=2");
+        exchange.attribute(Attributes.SERVICE, optedIn);
+
+        assertThat(started().apply(exchange)).isEqualTo(Decision.proceed());
+        assertThat(exchange.attribute(Attributes.API_KEY)).map(ApiKey::id).contains("k-1");
+        assertThat(exchange.removedQueryParameters()).containsExactly("key");
+        assertThat(exchange.upstreamHeaders().changes()).isEmpty();
+
+        TestExchange twice = new TestExchange().query("key=" + SECRET + "&key=" + SECRET);
+        twice.attribute(Attributes.SERVICE, optedIn);
+        assertDenied(started().apply(twice), 401, "invalid_api_key");
+
+        TestExchange otherParam = new TestExchange().query("api_key=" + SECRET);
+        otherParam.attribute(Attributes.SERVICE, optedIn);
+        assertDenied(started().apply(otherParam), 401, "invalid_api_key");
+    }
+
+    @Test
     void rejectsRequestWithoutKey() {
         TestExchange exchange = new TestExchange();
 
