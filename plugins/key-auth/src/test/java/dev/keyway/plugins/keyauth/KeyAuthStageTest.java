@@ -5,10 +5,10 @@ import dev.keyway.spi.Attributes;
 import dev.keyway.spi.Decision;
 import dev.keyway.spi.Directories;
 import dev.keyway.spi.HeaderChanges;
-import dev.keyway.spi.StageConfig;
 import dev.keyway.spi.StageContext;
 import dev.keyway.spi.fixture.InMemoryDirectories;
 import dev.keyway.spi.fixture.TestExchange;
+import dev.keyway.spi.fixture.TestStageContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -380,28 +379,7 @@ class KeyAuthStageTest {
     private KeyAuthStage started(Map<String, String> values) {
         KeyAuthStage stage = new KeyAuthStage(Clock.fixed(NOW, ZoneOffset.UTC));
         Directories dirs = directories.directories();
-        StageConfig config = new StageConfig() {
-            @Override
-            public Optional<String> get(String key) {
-                return Optional.ofNullable(values.get(key));
-            }
-
-            @Override
-            public Map<String, String> asMap() {
-                return values;
-            }
-        };
-        stage.start(new StageContext() {
-            @Override
-            public StageConfig config() {
-                return config;
-            }
-
-            @Override
-            public Directories directories() {
-                return dirs;
-            }
-        });
+        stage.start(new TestStageContext(values, dirs));
         return stage;
     }
 

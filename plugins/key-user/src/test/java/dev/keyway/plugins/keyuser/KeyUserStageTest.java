@@ -5,17 +5,16 @@ import dev.keyway.spi.App;
 import dev.keyway.spi.Attributes;
 import dev.keyway.spi.Decision;
 import dev.keyway.spi.Directories;
-import dev.keyway.spi.StageConfig;
 import dev.keyway.spi.StageContext;
 import dev.keyway.spi.Team;
 import dev.keyway.spi.User;
 import dev.keyway.spi.fixture.InMemoryDirectories;
 import dev.keyway.spi.fixture.TestExchange;
+import dev.keyway.spi.fixture.TestStageContext;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -252,28 +251,7 @@ class KeyUserStageTest {
     private KeyUserStage started(Map<String, String> values) {
         KeyUserStage stage = new KeyUserStage();
         Directories dirs = directories.directories();
-        StageConfig config = new StageConfig() {
-            @Override
-            public Optional<String> get(String key) {
-                return Optional.ofNullable(values.get(key));
-            }
-
-            @Override
-            public Map<String, String> asMap() {
-                return values;
-            }
-        };
-        stage.start(new StageContext() {
-            @Override
-            public StageConfig config() {
-                return config;
-            }
-
-            @Override
-            public Directories directories() {
-                return dirs;
-            }
-        });
+        stage.start(new TestStageContext(values, dirs));
         return stage;
     }
 }

@@ -3,14 +3,13 @@ package dev.keyway.plugins.responseheader;
 import dev.keyway.spi.Decision;
 import dev.keyway.spi.Directories;
 import dev.keyway.spi.HeaderChanges;
-import dev.keyway.spi.StageConfig;
 import dev.keyway.spi.StageContext;
 import dev.keyway.spi.fixture.InMemoryDirectories;
 import dev.keyway.spi.fixture.TestExchange;
+import dev.keyway.spi.fixture.TestStageContext;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,28 +46,7 @@ class ResponseHeaderStageTest {
     private static ResponseHeaderStage started(Map<String, String> values) {
         ResponseHeaderStage stage = new ResponseHeaderStage();
         Directories directories = new InMemoryDirectories().directories();
-        StageConfig config = new StageConfig() {
-            @Override
-            public Optional<String> get(String key) {
-                return Optional.ofNullable(values.get(key));
-            }
-
-            @Override
-            public Map<String, String> asMap() {
-                return values;
-            }
-        };
-        stage.start(new StageContext() {
-            @Override
-            public StageConfig config() {
-                return config;
-            }
-
-            @Override
-            public Directories directories() {
-                return directories;
-            }
-        });
+        stage.start(new TestStageContext(values, directories));
         return stage;
     }
 }
