@@ -100,6 +100,11 @@ final class BenchExchange implements Exchange {
         return response;
     }
 
+    @Override
+    public void removeQueryParameter(String name) {
+        // The benchmark's stages never remove query parameters.
+    }
+
     private static final class Changes implements HeaderChanges {
         private final List<Change> changes = new ArrayList<>();
 
