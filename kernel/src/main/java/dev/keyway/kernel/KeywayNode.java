@@ -7,6 +7,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.keyway.kernel.admin.AdminAuth;
 import dev.keyway.kernel.admin.AdminContext;
 import dev.keyway.kernel.audit.AuditLog;
+import dev.keyway.kernel.identity.LoginThrottle;
 import dev.keyway.kernel.keys.KeyAudit;
 import dev.keyway.kernel.keys.KeyAuditSchedule;
 import dev.keyway.kernel.keys.KeyDiagnosis;
@@ -106,7 +107,7 @@ public final class KeywayNode implements AutoCloseable {
                 clock, Duration.ofHours(1));
         AuditLog auditLog = new AuditLog(store, JSON, clock);
         AdminContext adminContext = new AdminContext(auth, metrics, () -> ready, ring::chain, plugins, store,
-                auditLog, hasher, clock, keyUsage);
+                auditLog, hasher, clock, keyUsage, LoginThrottle.standard(clock));
         admin = WebServer.builder().host(config.adminPlane().host()).port(config.adminPlane().port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.adminPlane().maxBodyBytes())

@@ -1,6 +1,7 @@
 package dev.keyway.kernel.admin;
 
 import dev.keyway.kernel.audit.AuditLog;
+import dev.keyway.kernel.identity.LoginThrottle;
 import dev.keyway.kernel.keys.KeyUsage;
 import dev.keyway.kernel.observe.Metrics;
 import dev.keyway.kernel.pipeline.Chain;
@@ -25,10 +26,11 @@ import java.util.function.Supplier;
  * @param hasher  hashes API key secrets
  * @param clock   the time source (tests fix it)
  * @param keyUsage when keys were issued and last used
+ * @param throttle counts failed password checks (login and password changes) per user and client IP
  */
 public record AdminContext(AdminAuth auth, Metrics metrics, BooleanSupplier ready, Supplier<Chain> chain,
                            PluginHost plugins, IgniteStore store, AuditLog audit, KeyHasher hasher, Clock clock,
-                           KeyUsage keyUsage) {
+                           KeyUsage keyUsage, LoginThrottle throttle) {
 
     /** Appends an audit entry for a change made by {@code actor}. */
     void audit(Principal actor, String action, String targetType, String targetId, String teamId, Object before,

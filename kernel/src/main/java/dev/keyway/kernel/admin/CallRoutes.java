@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -44,7 +45,8 @@ final class CallRoutes {
         Instant from = parseInstant(req.query().first("from").orElse(null));
         int limit = parseLimit(req.query().first("limit").orElse("100"));
         Set<String> teams = who.visibleTeams();
-        List<CallRecord> out = new ArrayList<>();
+        // The newest `limit` matches only: memory stays bounded however many calls are stored.
+        PriorityQueue<CallRecord> newest = new PriorityQueue<>(Comparator.comparingLong(CallRecord::startedAtMillis));
         try (var cursor = calls.query(new ScanQuery<String, String>())) {
             for (javax.cache.Cache.Entry<String, String> e : cursor) {
                 CallRecord r = read(e.getValue());
@@ -53,12 +55,16 @@ final class CallRoutes {
                         && (code == null || code.equals(r.errorCode()))
                         && (!failed || r.status() >= 400)
                         && (from == null || r.startedAtMillis() >= from.toEpochMilli())) {
-                    out.add(r);
+                    newest.add(r);
+                    if (newest.size() > limit) {
+                        newest.poll();
+                    }
                 }
             }
         }
+        List<CallRecord> out = new ArrayList<>(newest);
         out.sort(Comparator.comparingLong(CallRecord::startedAtMillis).reversed());
-        Json.send(res, 200, Map.of("data", out.size() > limit ? out.subList(0, limit) : out));
+        Json.send(res, 200, Map.of("data", out));
     }
 
     private CallRecord read(String json) {

@@ -43,8 +43,10 @@ final class Json {
                 return object;
             }
         } catch (IOException e) {
-            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw AdminErrors.of(400, "invalid_json", "request body is not valid JSON: " + firstLine(String.valueOf(why)));
+            // Only where it broke: Jackson's message quotes the offending token, which may be a password.
+            String where = e instanceof JsonProcessingException j && j.getLocation() != null
+                    ? " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "";
+            throw AdminErrors.of(400, "invalid_json", "request body is not valid JSON" + where);
         }
         throw AdminErrors.of(400, "invalid_json", "request body must be a JSON object");
     }
@@ -71,10 +73,5 @@ final class Json {
         res.header("Content-Type", "application/json");
         res.header("X-Request-Id", requestId);
         res.send(error.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -135,6 +135,14 @@ final class KeyRoutes {
         if (before.toApiKey().revokedAt(context.clock().instant())) {
             throw AdminErrors.of(409, "key_revoked", "API key " + before.id() + " is revoked: issue a new key");
         }
+        if (before.revokeAt() != null) {
+            // Rotating again would push the old secret's end further out: a superseded key must only get shorter.
+            throw AdminErrors.of(409, "key_already_rotated", "API key " + before.id() + " was already rotated and "
+                    + "stops at " + before.revokeAt() + "; rotate its replacement instead");
+        }
+        if (before.toApiKey().expiredAt(context.clock().instant())) {
+            throw AdminErrors.of(409, "key_expired", "API key " + before.id() + " has expired: issue a new key");
+        }
         requireActiveMember(before.userId(), before.teamId(), "userId");
         Instant now = context.clock().instant();
         StoredKey old = grace == 0 ? with(before, before.userId(), ApiKey.Status.REVOKED, before.revokeAt())

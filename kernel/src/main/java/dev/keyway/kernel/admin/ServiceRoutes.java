@@ -47,7 +47,7 @@ final class ServiceRoutes {
         Service service = parse(Json.body(req), "svc-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         requireManage(who, service.teamId());
         synchronized (services) {
-            checkUnique(service);
+            checkUnique(service, who);
             services.put(service);
         }
         context.audit(who, "service.create", "service", service.id(), service.teamId(), null, service);
@@ -61,7 +61,7 @@ final class ServiceRoutes {
         Service service = parse(Json.body(req), id);
         requireManage(who, service.teamId());
         synchronized (services) {
-            checkUnique(service);
+            checkUnique(service, who);
             services.put(service);
         }
         context.audit(who, "service.update", "service", id, service.teamId(), before, service);
@@ -91,18 +91,62 @@ final class ServiceRoutes {
         }
     }
 
-    private void checkUnique(Service candidate) {
+    /**
+     * Names and prefixes are unique. A team may not take a prefix above or below another team's (longest-prefix
+     * routing would let it capture that team's traffic) — only a system admin may. Conflicts with services the
+     * caller cannot see are reported without naming them.
+     */
+    private void checkUnique(Service candidate, Principal who) {
         for (Service s : services.all()) {
             if (s.id().equals(candidate.id())) {
                 continue;
             }
-            if (s.name().equals(candidate.name())) {
-                throw AdminErrors.of(409, "conflict", "a service named '" + s.name() + "' exists (" + s.id() + ")");
+            String other = who.canSee(s.teamId()) ? " by service '" + s.name() + "' (" + s.id() + ")"
+                    : " by a service of another team";
+            if (s.name().equalsIgnoreCase(candidate.name())) {
+                throw AdminErrors.of(409, "conflict", "the name '" + candidate.name() + "' is taken" + other);
             }
             if (s.pathPrefix().equals(candidate.pathPrefix())) {
-                throw AdminErrors.of(409, "conflict", "path prefix " + s.pathPrefix() + " is used by service '"
-                        + s.name() + "' (" + s.id() + ")");
+                throw AdminErrors.of(409, "conflict", "path prefix " + candidate.pathPrefix() + " is used" + other);
             }
+            boolean nested = nests(s.pathPrefix(), candidate.pathPrefix()) || nests(candidate.pathPrefix(), s.pathPrefix());
+            if (nested && !who.systemAdmin() && !java.util.Objects.equals(s.teamId(), candidate.teamId())) {
+                throw AdminErrors.of(409, "conflict", "path prefix " + candidate.pathPrefix() + " overlaps one used"
+                        + other + "; only a system admin may nest prefixes across teams");
+            }
+        }
+        if (!who.systemAdmin()) {
+            for (String upstream : candidate.upstreams()) {
+                if (isLocal(URI.create(upstream).getHost())) {
+                    throw AdminErrors.invalid(Map.of("upstreams", upstream + " is a loopback or link-local "
+                            + "address; only a system admin may point a service at the gateway's own host"));
+                }
+            }
+        }
+    }
+
+    /** Whether {@code outer} is a proper path prefix of {@code inner} on segment boundaries. */
+    private static boolean nests(String outer, String inner) {
+        return outer.equals("/") ? !inner.equals("/") : inner.startsWith(outer + "/");
+    }
+
+    /** Loopback, link-local and wildcard literals (no DNS lookup: names are the operator's business). */
+    private static boolean isLocal(String host) {
+        if (host == null) {
+            return true;
+        }
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost") || h.endsWith(".localhost")) {
+            return true;
+        }
+        if (!h.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            return false;
+        }
+        try {
+            java.net.InetAddress a = java.net.InetAddress.ofLiteral(h);
+            return a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress();
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -2,7 +2,6 @@ package dev.keyway.kernel.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyway.kernel.identity.Login;
-import dev.keyway.kernel.identity.LoginThrottle;
 import dev.keyway.kernel.identity.PasswordHasher;
 import dev.keyway.kernel.identity.PasswordPolicy;
 import dev.keyway.kernel.identity.Sessions;
@@ -42,7 +41,7 @@ final class SessionRoutes {
         this.context = context;
         this.users = new UserDirectory(context.store());
         this.sessions = new Sessions(context.store(), context.clock(), Sessions.DEFAULT_TTL);
-        this.login = new Login(users, hasher, LoginThrottle.standard(context.clock()), sessions);
+        this.login = new Login(users, hasher, context.throttle(), sessions);
     }
 
     void register(HttpRules rules, AdminPlane.Guard guard) {
@@ -135,7 +134,7 @@ final class SessionRoutes {
     }
 
     // The TCP peer, never X-Forwarded-For: a header the attacker writes cannot pick the throttle's key.
-    private static String clientIp(ServerRequest req) {
+    static String clientIp(ServerRequest req) {
         return req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : "unknown";
     }

@@ -28,9 +28,11 @@ final class TeamRoutes {
     private final EntityCache<StoredTeam> teams;
     private final EntityCache<StoredUser> users;
     private final EntityCache<StoredApp> apps;
+    private final MemberKeys memberKeys;
 
     TeamRoutes(AdminContext context) {
         this.context = context;
+        this.memberKeys = new MemberKeys(context);
         this.teams = context.store().entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id);
         this.users = context.store().entities(Caches.USERS, StoredUser.class, StoredUser::id);
         this.apps = context.store().entities(Caches.APPS, StoredApp.class, StoredApp::id);
@@ -109,14 +111,17 @@ final class TeamRoutes {
         String userId = req.path().pathParameters().get("userId");
         Fields f = new Fields(Json.body(req), Set.of("role"));
         StoredTeam.Role role = f.choice("role", StoredTeam.Role.class, true);
-        if (users.get(userId).isEmpty()) {
-            f.error("userId", "no user " + userId);
-        }
-        if (role == StoredTeam.Role.OWNER && !who.systemAdmin()
-                && before.roleOf(who.userId()).orElse(null) != StoredTeam.Role.OWNER) {
-            f.error("role", "only an owner or a system admin makes owners");
-        }
         f.check();
+        StoredTeam.Role current = before.roleOf(userId).orElse(null);
+        // Only system admins add people from outside the caller's teams: a team admin must not pull in (and so
+        // read, and issue keys for) another team's user. Unknown and invisible users answer alike.
+        if (users.get(userId).isEmpty() || (current == null && !who.systemAdmin() && !sharesATeam(who, userId))) {
+            throw AdminErrors.notFound("user", userId);
+        }
+        requireOwnerFor(who, before, role == StoredTeam.Role.OWNER || current == StoredTeam.Role.OWNER);
+        if (current == StoredTeam.Role.OWNER && role != StoredTeam.Role.OWNER) {
+            requireAnotherOwner(before, userId);
+        }
         List<StoredTeam.Member> members = new ArrayList<>(before.members().stream()
                 .filter(m -> !m.userId().equals(userId)).toList());
         members.add(new StoredTeam.Member(userId, role));
@@ -130,14 +135,40 @@ final class TeamRoutes {
         StoredTeam before = find(req, who);
         requireManage(who, before.id());
         String userId = req.path().pathParameters().get("userId");
-        if (before.roleOf(userId).isEmpty()) {
-            throw AdminErrors.notFound("member", userId);
+        StoredTeam.Role current = before.roleOf(userId).orElseThrow(() -> AdminErrors.notFound("member", userId));
+        requireOwnerFor(who, before, current == StoredTeam.Role.OWNER);
+        if (current == StoredTeam.Role.OWNER) {
+            requireAnotherOwner(before, userId);
         }
+        memberKeys.handOver(before.id(), userId, req.query().first("keys").orElse(null),
+                req.query().first("to").orElse(null), who);
         StoredTeam after = withMembers(before, before.members().stream().filter(m -> !m.userId().equals(userId))
                 .toList());
         teams.put(after);
         context.audit(who, "team.member.remove", "team", after.id(), after.id(), before, after);
         res.status(204).send();
+    }
+
+    private boolean sharesATeam(Principal who, String userId) {
+        return teams.all().stream().anyMatch(t -> who.teams().containsKey(t.id()) && t.roleOf(userId).isPresent());
+    }
+
+    /** Making, changing or removing an owner needs an owner of the team or a system admin. */
+    private static void requireOwnerFor(Principal who, StoredTeam team, boolean ownerInvolved) {
+        if (ownerInvolved && !who.systemAdmin() && team.roleOf(who.userId()).orElse(null) != StoredTeam.Role.OWNER) {
+            throw AdminErrors.of(403, "forbidden", "only an owner of team " + team.id()
+                    + " or a system admin makes, changes or removes owners");
+        }
+    }
+
+    /** A team that has an owner keeps at least one. */
+    private static void requireAnotherOwner(StoredTeam team, String leaving) {
+        boolean another = team.members().stream()
+                .anyMatch(m -> m.role() == StoredTeam.Role.OWNER && !m.userId().equals(leaving));
+        if (!another) {
+            throw AdminErrors.of(409, "last_owner", "user " + leaving + " is the last owner of team " + team.id()
+                    + "; make another member an owner first");
+        }
     }
 
     private StoredTeam withMembers(StoredTeam t, List<StoredTeam.Member> members) {

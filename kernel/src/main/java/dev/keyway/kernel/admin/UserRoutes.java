@@ -105,7 +105,7 @@ final class UserRoutes {
         String email = UserFields.email(body, false, errors);
         String displayName = UserFields.displayName(body, errors);
         String password = body.has("password") ? UserFields.password(body, before.username(), policy, errors) : null;
-        if (password != null && self && !currentPasswordMatches(body, before)) {
+        if (password != null && self && !currentPasswordMatches(req, res, body, before)) {
             // A borrowed session alone must not be enough to lock the owner out.
             errors.put("currentPassword", "changing your own password needs your current password");
         }
@@ -129,9 +129,22 @@ final class UserRoutes {
         Json.send(res, 200, UserView.of(after));
     }
 
-    private boolean currentPasswordMatches(ObjectNode body, StoredUser user) {
+    /** Checks the current password through the login throttle: a borrowed session cannot guess it freely. */
+    private boolean currentPasswordMatches(ServerRequest req, ServerResponse res, ObjectNode body, StoredUser user) {
+        String ip = SessionRoutes.clientIp(req);
+        var wait = context.throttle().admit(user.username(), ip);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            res.header("Retry-After", Long.toString(seconds));
+            throw AdminErrors.of(429, "too_many_attempts", "too many failed password checks for this user; try "
+                    + "again in " + seconds + " s");
+        }
         var current = body.get("currentPassword");
-        return current != null && current.isTextual() && hasher.verify(current.asText(), user.passwordHash());
+        boolean ok = current != null && current.isTextual() && hasher.verify(current.asText(), user.passwordHash());
+        if (ok) {
+            context.throttle().succeeded(user.username(), ip);
+        }
+        return ok;
     }
 
     /** The user, or 404 when it does not exist or the caller shares no team with it. */

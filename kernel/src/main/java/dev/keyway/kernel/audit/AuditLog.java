@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -69,17 +70,23 @@ public final class AuditLog {
      * @param teams the teams whose entries the caller may see, or null for all (system admins)
      */
     public List<AuditEntry> query(Filter filter, Set<String> teams) {
-        List<AuditEntry> out = new ArrayList<>();
+        // Keep only the newest `limit` matches while scanning: memory stays bounded however large the log is.
+        PriorityQueue<AuditEntry> newest = new PriorityQueue<>(Comparator.comparing(AuditEntry::id));
         try (var cursor = cache.query(new ScanQuery<String, String>())) {
             for (javax.cache.Cache.Entry<String, String> e : cursor) {
                 AuditEntry entry = read(e.getValue());
-                if (entry != null && filter.matches(entry) && (teams == null || teams.contains(entry.teamId()))) {
-                    out.add(entry);
+                if (entry != null && filter.matches(entry)
+                        && (teams == null || (entry.teamId() != null && teams.contains(entry.teamId())))) {
+                    newest.add(entry);
+                    if (newest.size() > filter.limit()) {
+                        newest.poll();
+                    }
                 }
             }
         }
+        List<AuditEntry> out = new ArrayList<>(newest);
         out.sort(Comparator.comparing(AuditEntry::id).reversed());
-        return out.size() > filter.limit() ? List.copyOf(out.subList(0, filter.limit())) : out;
+        return out;
     }
 
     private AuditEntry read(String value) {

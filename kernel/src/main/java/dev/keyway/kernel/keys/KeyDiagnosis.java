@@ -61,6 +61,11 @@ public final class KeyDiagnosis {
                     + key.teamId() + (team.isEmpty() ? ", which no longer exists" : ", which is disabled"),
                     team.isEmpty() ? "revoke it" : "re-enable the team (PATCH /admin/teams/" + key.teamId() + ")"));
         }
+        if (team.get().roleOf(key.userId()).isEmpty()) {
+            return Optional.of(new Finding(id, key.userId(), "key_owner_not_member", "API key " + id
+                    + " belongs to user " + key.userId() + ", who is no longer a member of team " + key.teamId(),
+                    "transfer it to a member (POST /admin/keys/" + id + "/transfer) or revoke it"));
+        }
         Optional<StoredApp> app = apps.apply(key.appId());
         if (app.isEmpty() || app.get().status() != App.Status.ACTIVE) {
             return Optional.of(new Finding(id, key.userId(), "app_disabled", "API key " + id + " is for app "

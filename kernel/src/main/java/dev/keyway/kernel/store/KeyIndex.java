@@ -50,7 +50,9 @@ final class KeyIndex implements KeyDirectory {
 
     // Called under the snapshot's lock, one change at a time.
     private void changed(StoredKey before, StoredKey after) {
-        if (before != null) {
+        // Same secret (transfer, revoke, rotation grace): replace in place, so a lock-free reader never sees
+        // the key missing between a remove and a put.
+        if (before != null && (after == null || !before.hash().equals(after.hash()))) {
             byHash.computeIfPresent(before.hash(), (h, e) -> e.key().id().equals(before.id()) ? null : e);
         }
         if (after != null) {

@@ -27,6 +27,7 @@ class TeamIsolationTest {
     static TestNode node;
     static String alice;
     static String memberOfA;
+    static String adminOfA;
     static String teamA;
     static String teamB;
     static String appA;
@@ -49,8 +50,12 @@ class TeamIsolationTest {
         keyB = field(node.admin("POST", "/admin/keys", "{\"appId\":\"" + appB + "\",\"userId\":\"u-bob\"}").body(),
                 "id");
         serviceB = node.createService("b-svc", "/b", "http://127.0.0.1:9", "\"teamId\":\"" + teamB + "\"");
+        seeds.user("u-adm", User.Role.USER);
+        node.admin("PUT", "/admin/teams/" + teamA + "/members/u-adm", "{\"role\":\"admin\"}");
+        node.createService("system-wide", "/sys", "http://127.0.0.1:9", null);
         alice = seeds.session("u-alice");
         memberOfA = seeds.session("u-mo");
+        adminOfA = seeds.session("u-adm");
     }
 
     @AfterAll
@@ -97,7 +102,8 @@ class TeamIsolationTest {
     @Test
     void listsLeaveOtherTeamsOut() {
         for (String path : List.of("/admin/teams", "/admin/apps", "/admin/apps?teamId=" + teamB, "/admin/keys",
-                "/admin/keys?teamId=" + teamB, "/admin/services", "/admin/keys/audit", "/admin/audit?limit=1000")) {
+                "/admin/keys?teamId=" + teamB, "/admin/services", "/admin/keys/audit", "/admin/audit?limit=1000",
+                "/admin/calls", "/admin/users")) {
             HttpResponse<String> r = node.adminAs(alice, "GET", path, null);
             assertThat(r.statusCode()).as(path).isEqualTo(200);
             assertThat(r.body()).as(path).doesNotContain(teamB, appB, keyB, serviceB);
@@ -105,6 +111,59 @@ class TeamIsolationTest {
         assertThat(node.adminAs(alice, "GET", "/admin/teams", null).body()).contains(teamA);
         assertThat(node.adminAs(alice, "GET", "/admin/apps", null).body()).contains(appA);
         assertThat(node.adminAs(alice, "GET", "/admin/audit?limit=1000", null).body()).contains(teamA);
+    }
+
+    @Test
+    void aTeamCannotTakeAPrefixAboveOrBelowAnotherTeamsNorLearnItsName() {
+        for (String prefix : List.of("/b/inner", "/")) {
+            HttpResponse<String> r = node.adminAs(alice, "POST", "/admin/services", "{\"name\":\"grab" + prefix.length()
+                    + "\",\"pathPrefix\":\"" + prefix + "\",\"upstreams\":[\"http://10.0.0.1:9\"],\"teamId\":\""
+                    + teamA + "\"}");
+            assertThat(r.statusCode()).as(prefix + ": " + r.body()).isEqualTo(409);
+            assertThat(r.body()).contains("another team").doesNotContain(serviceB, "b-svc");
+        }
+        HttpResponse<String> local = node.adminAs(alice, "POST", "/admin/services", "{\"name\":\"local\","
+                + "\"pathPrefix\":\"/a-local\",\"upstreams\":[\"http://127.0.0.1:9080\"],\"teamId\":\"" + teamA + "\"}");
+        assertThat(local.statusCode()).isEqualTo(400);
+        assertThat(local.body()).contains("\"upstreams\"", "loopback");
+        HttpResponse<String> own = node.adminAs(alice, "POST", "/admin/services", "{\"name\":\"a-svc\","
+                + "\"pathPrefix\":\"/a\",\"upstreams\":[\"http://10.0.0.1:9\"],\"teamId\":\"" + teamA + "\"}");
+        assertThat(own.statusCode()).as(own.body()).isEqualTo(201);
+    }
+
+    @Test
+    void teamAdminsCannotDemoteOrRemoveOwnersNorPullInOutsiders() {
+        assertThat(node.adminAs(adminOfA, "PUT", "/admin/teams/" + teamA + "/members/u-alice",
+                "{\"role\":\"member\"}").statusCode()).isEqualTo(403);
+        assertThat(node.adminAs(adminOfA, "DELETE", "/admin/teams/" + teamA + "/members/u-alice", null)
+                .statusCode()).isEqualTo(403);
+        HttpResponse<String> outsider = node.adminAs(adminOfA, "PUT", "/admin/teams/" + teamA + "/members/u-bob",
+                "{\"role\":\"member\"}");
+        assertThat(outsider.statusCode()).isEqualTo(404);
+        HttpResponse<String> nobody = node.adminAs(adminOfA, "PUT", "/admin/teams/" + teamA + "/members/u-nobody",
+                "{\"role\":\"member\"}");
+        assertThat(nobody.statusCode()).isEqualTo(404);
+        assertThat(field(outsider.body(), "message").replace("u-bob", "X"))
+                .as("an outsider answers exactly like a user that does not exist")
+                .isEqualTo(field(nobody.body(), "message").replace("u-nobody", "X"));
+        HttpResponse<String> lastOwner = node.adminAs(alice, "DELETE", "/admin/teams/" + teamA + "/members/u-alice",
+                null);
+        assertThat(lastOwner.statusCode()).isEqualTo(409);
+        assertThat(lastOwner.body()).contains("\"code\":\"last_owner\"");
+    }
+
+    @Test
+    void aMemberWithKeysLeavesOnlyWhenTheRequestSaysWhatHappensToThem() {
+        new Seeds(node).user("u-kim", User.Role.USER);
+        node.admin("PUT", "/admin/teams/" + teamA + "/members/u-kim", "{\"role\":\"member\"}");
+        String key = field(node.admin("POST", "/admin/keys", "{\"appId\":\"" + appA + "\",\"userId\":\"u-kim\"}")
+                .body(), "id");
+        HttpResponse<String> refused = node.adminAs(alice, "DELETE", "/admin/teams/" + teamA + "/members/u-kim", null);
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("\"code\":\"member_has_keys\"", key);
+        assertThat(node.adminAs(alice, "DELETE", "/admin/teams/" + teamA + "/members/u-kim?keys=revoke", null)
+                .statusCode()).isEqualTo(204);
+        assertThat(node.admin("GET", "/admin/keys/" + key, null).body()).contains("\"status\":\"revoked\"");
     }
 
     @Test

@@ -87,7 +87,8 @@ class KeyResolutionTest {
     @Test
     void validKeyReachesTheUpstreamWithoutItsSecret() {
         String[] key = issue("u-alice", null);
-        HttpResponse<String> r = call(key[1]);
+        HttpResponse<String> r = node.send(HttpRequest.newBuilder(node.data("/orders/1"))
+                .header("Authorization", "Bearer " + key[1]).header("x-api-key", key[1]).build());
         assertThat(r.statusCode()).isEqualTo(200);
         FakeUpstream.Received got = upstream.received().getLast();
         assertThat(got.headers().toString()).doesNotContain(key[1]);
@@ -108,6 +109,19 @@ class KeyResolutionTest {
         HttpResponse<String> ignored = node.get("/orders/1?key=" + key[1]);
         assertThat(ignored.statusCode()).isEqualTo(401);
         assertThat(ignored.body()).contains("\"code\":\"invalid_api_key\"").doesNotContain(key[1]);
+    }
+
+    @Test
+    void scopedKeyCallsOnlyTheServicesItNames() {
+        node.createService("billing", "/billing", upstream.url(), null);
+        String[] key = issue("u-alice", "\"scopes\":[\"orders\"]");
+        assertThat(call(key[1]).statusCode()).isEqualTo(200);
+        int before = upstream.received().size();
+        HttpResponse<String> r = node.send(HttpRequest.newBuilder(node.data("/billing/1"))
+                .header("Authorization", "Bearer " + key[1]).build());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).contains("\"code\":\"key_scope_denied\"", key[0]).doesNotContain(key[1]);
+        assertThat(upstream.received()).hasSize(before);
     }
 
     @Test
@@ -206,6 +220,9 @@ class KeyResolutionTest {
 
         assertThat(call(next[1]).statusCode()).isEqualTo(200);
         assertThat(call(old[1]).statusCode()).as("inside the grace window").isEqualTo(200);
+        HttpResponse<String> again = node.admin("POST", "/admin/keys/" + old[0] + "/rotate", "{\"graceSeconds\":600}");
+        assertThat(again.statusCode()).as("a superseded key's grace never grows").isEqualTo(409);
+        assertThat(again.body()).contains("\"code\":\"key_already_rotated\"");
         Thread.sleep(2_200);
         assertRejected(old, 401, "key_revoked");
         assertThat(call(next[1]).statusCode()).isEqualTo(200);
@@ -250,20 +267,67 @@ class KeyResolutionTest {
 
     @Test
     void auditFindsOrphansWithoutFalsePositives() {
-        seeds.user("u-erin", User.Role.USER);
-        node.admin("PUT", "/admin/teams/" + teamId + "/members/u-erin", "{\"role\":\"member\"}");
-        String[] orphan = issue("u-erin", null);
+        Seeds s = seeds;
+        for (String u : List.of("u-erin", "u-fay", "u-gus")) {
+            s.user(u, User.Role.USER);
+            node.admin("PUT", "/admin/teams/" + teamId + "/members/" + u, "{\"role\":\"member\"}");
+        }
+        String[] missingOwner = issue("u-erin", null);
+        String[] disabledOwner = issue("u-fay", null);
+        String[] expiring = issue("u-alice", "\"expiresAt\":\"" + Instant.now().plusSeconds(86_400) + "\"");
+        String[] expired = issue("u-alice", "\"expiresAt\":\"" + Instant.now().plusSeconds(3600) + "\"");
         String[] healthy = issue("u-alice", null);
         String[] revoked = issue("u-alice", null);
+        String lonelyApp = field(node.admin("POST", "/admin/apps", "{\"teamId\":\"" + teamId + "\",\"name\":\"lonely\"}")
+                .body(), "id");
+        HttpResponse<String> r = node.admin("POST", "/admin/keys", "{\"appId\":\"" + lonelyApp + "\",\"userId\":\"u-gus\"}");
+        String disabledApp = field(r.body(), "id");
+        node.admin("PATCH", "/admin/apps/" + lonelyApp, "{\"status\":\"disabled\"}");
         node.admin("POST", "/admin/keys/" + revoked[0] + "/revoke", null);
         seeds.users().remove("u-erin");
+        seeds.status("u-fay", User.Status.DISABLED);
+        EntityCache<StoredKey> keys = node.node().store().entities(Caches.KEYS, StoredKey.class, StoredKey::id);
+        StoredKey k = keys.get(expired[0]).orElseThrow();
+        keys.put(new StoredKey(k.id(), k.prefix(), k.lastFour(), k.userId(), k.teamId(), k.appId(), k.status(),
+                Instant.now().minusSeconds(1), k.allowedIps(), k.scopes(), k.revokeAt(), k.hash()));
 
-        HttpResponse<String> audit = node.admin("GET", "/admin/keys/audit", null);
+        HttpResponse<String> audit = node.admin("GET", "/admin/keys/audit?expiringDays=7", null);
 
         assertThat(audit.statusCode()).isEqualTo(200);
-        assertThat(audit.body()).contains("\"keyId\":\"" + orphan[0] + "\"", "\"reason\":\"key_owner_missing\"",
-                "\"ownerId\":\"u-erin\"", "\"fix\":").doesNotContain(healthy[0], revoked[0]);
-        EntityCache<StoredKey> keys = node.node().store().entities(Caches.KEYS, StoredKey.class, StoredKey::id);
-        assertThat(keys.get(orphan[0]).orElseThrow().status()).isEqualTo(ApiKey.Status.ACTIVE);
+        assertThat(audit.body()).contains("\"ownerId\":\"u-erin\"", "\"fix\":").doesNotContain(healthy[0], revoked[0]);
+        assertFinding(audit.body(), missingOwner[0], "key_owner_missing");
+        assertFinding(audit.body(), disabledOwner[0], "key_owner_disabled");
+        assertFinding(audit.body(), expiring[0], "key_expiring");
+        assertFinding(audit.body(), expired[0], "key_expired");
+        assertFinding(audit.body(), disabledApp, "app_disabled");
+        assertThat(keys.get(missingOwner[0]).orElseThrow().status()).isEqualTo(ApiKey.Status.ACTIVE);
+
+        // The scheduled audit reports new findings once to the audit log and counts them in a metric.
+        var store = node.node().store();
+        var metrics = new dev.keyway.kernel.observe.Metrics();
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
+        var log = new dev.keyway.kernel.audit.AuditLog(store, mapper, java.time.Clock.systemUTC());
+        var diagnosis = new KeyDiagnosis(
+                store.entities(Caches.USERS, dev.keyway.kernel.store.StoredUser.class, x -> x.id())::get,
+                store.entities(Caches.TEAMS, dev.keyway.kernel.store.StoredTeam.class, x -> x.id())::get,
+                store.entities(Caches.APPS, dev.keyway.kernel.store.StoredApp.class, x -> x.id())::get);
+        var usage = new KeyUsage(store.entities(Caches.KEY_USAGE, dev.keyway.kernel.store.StoredKeyUsage.class,
+                x -> x.id()), java.time.Clock.systemUTC(), java.time.Duration.ofHours(1));
+        try (var schedule = new KeyAuditSchedule(new KeyAudit(diagnosis, usage, java.time.Clock.systemUTC()), keys,
+                log, new dev.keyway.kernel.config.KeysConfig(java.time.Duration.ZERO, 7, 30), metrics)) {
+            int found = schedule.run().size();
+            schedule.run();
+            var entries = log.query(new dev.keyway.kernel.audit.AuditLog.Filter(null, missingOwner[0],
+                    "key.audit.finding", null, null, 100), null);
+            assertThat(entries).as("reported once, not on every run").hasSize(1);
+            assertThat(metrics.prometheus()).contains("keyway_key_audit_findings " + found);
+            assertThat(found).isGreaterThanOrEqualTo(5);
+        }
+    }
+
+    private static void assertFinding(String body, String keyId, String reason) {
+        assertThat(body).containsPattern("\"keyId\":\"" + keyId + "\",\"ownerId\":\"[^\"]*\",\"reason\":\""
+                + reason + "\"");
     }
 }

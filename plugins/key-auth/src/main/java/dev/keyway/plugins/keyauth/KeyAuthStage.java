@@ -107,12 +107,30 @@ public final class KeyAuthStage implements Stage {
                     + exchange.clientAddress() + " (expected: an address in the key's allowed-IP list; ask the "
                     + "key's owner to add it)");
         }
+        stripCredential(exchange, found);
+        return Decision.proceed();
+    }
+
+    /**
+     * Removes the key from everything that goes upstream: the place it was found, and any other key header (or
+     * the service's key parameter) carrying the same secret, as SDKs often send a key twice.
+     */
+    private static void stripCredential(Exchange exchange, PresentedKey.Found found) {
+        for (String header : PresentedKey.HEADERS) {
+            for (String value : exchange.headers().all(header)) {
+                String secret = header.equals(PresentedKey.AUTHORIZATION) ? PresentedKey.bearerToken(value)
+                        : value.strip();
+                if (secret.equals(found.secret())) {
+                    exchange.upstreamHeaders().remove(header);
+                }
+            }
+        }
+        String param = exchange.attribute(Attributes.SERVICE).map(s -> s.keyQueryParam()).orElse(null);
         if (found.queryParam() != null) {
             exchange.removeQueryParameter(found.queryParam());
-        } else {
-            exchange.upstreamHeaders().remove(found.header());
+        } else if (param != null && exchange.rawQuery().contains(found.secret())) {
+            exchange.removeQueryParameter(param);
         }
-        return Decision.proceed();
     }
 
     /** "API key k-123 (kw-AbC1…)": the non-secret id and display prefix. */

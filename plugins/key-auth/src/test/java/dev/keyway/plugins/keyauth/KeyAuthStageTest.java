@@ -164,6 +164,18 @@ class KeyAuthStageTest {
     }
 
     @Test
+    void stripsEveryCopyOfTheKeyButLeavesOtherCredentialsForTheUpstream() {
+        directories.key(SECRET, key("k-1").build());
+        TestExchange twice = new TestExchange().header("authorization", "Bearer " + SECRET)
+                .header("x-api-key", SECRET).header("x-goog-api-key", "upstream-own-key");
+
+        assertThat(started().apply(twice)).isEqualTo(Decision.proceed());
+
+        assertThat(twice.upstreamHeaders().changes()).containsExactlyInAnyOrder(
+                new HeaderChanges.Change("authorization", null), new HeaderChanges.Change("x-api-key", null));
+    }
+
+    @Test
     void rejectsRequestWithoutKey() {
         TestExchange exchange = new TestExchange();
 

@@ -10,6 +10,7 @@ import dev.keyway.spi.Exchange;
 import dev.keyway.spi.Phase;
 import dev.keyway.spi.Stage;
 import dev.keyway.spi.StageContext;
+import dev.keyway.spi.Service;
 import dev.keyway.spi.Team;
 import dev.keyway.spi.User;
 import org.pf4j.Extension;
@@ -27,6 +28,7 @@ import java.util.Optional;
  */
 @Extension
 public final class KeyUserStage implements Stage {
+    static final String KEY_SCOPE_DENIED = "key_scope_denied";
     static final String INVALID_API_KEY = "invalid_api_key";
     static final String KEY_OWNER_MISSING = "key_owner_missing";
     static final String KEY_OWNER_DISABLED = "key_owner_disabled";
@@ -105,6 +107,14 @@ public final class KeyUserStage implements Stage {
             return Decision.respond(403, KEY_TEAM_MISMATCH, subject + " was issued in team " + key.teamId()
                     + " but its app " + key.appId() + " belongs to team " + app.get().teamId()
                     + "; create a new key for the app in its current team");
+        }
+
+        Optional<Service> service = exchange.attribute(Attributes.SERVICE);
+        if (!key.scopes().isEmpty() && service.isPresent() && !key.scopes().contains(service.get().id())
+                && !key.scopes().contains(service.get().name())) {
+            return Decision.respond(403, KEY_SCOPE_DENIED, subject + " is limited to " + key.scopes()
+                    + " and may not call service '" + service.get().name() + "' (" + service.get().id()
+                    + "); use a key whose scopes include it");
         }
 
         exchange.attribute(Attributes.USER, user.get());

@@ -42,6 +42,39 @@ class KeyUserStageTest {
     }
 
     @Test
+    void scopedKeyCallsOnlyTheServicesItNames() {
+        directories.user(USER).team(TEAM).app(APP);
+        ApiKey scoped = new ApiKey("k-123", "kw-AbC1", "pQr6", "u-9", "t-1", "a-1", ApiKey.Status.ACTIVE, null,
+                List.of(), List.of("orders", "svc-billing"), null);
+        dev.keyway.spi.Service orders = service("svc-orders", "orders");
+        dev.keyway.spi.Service billing = service("svc-billing", "billing");
+        dev.keyway.spi.Service admin = service("svc-admin", "admin");
+
+        TestExchange byName = authenticated(scoped);
+        byName.attribute(Attributes.SERVICE, orders);
+        assertThat(started().apply(byName)).isEqualTo(Decision.proceed());
+        TestExchange byId = authenticated(scoped);
+        byId.attribute(Attributes.SERVICE, billing);
+        assertThat(started().apply(byId)).isEqualTo(Decision.proceed());
+
+        TestExchange other = authenticated(scoped);
+        other.attribute(Attributes.SERVICE, admin);
+        Decision denied = started().apply(other);
+        assertDenied(denied, 403, "key_scope_denied");
+        assertThat(message(denied)).contains("k-123", "'admin'").doesNotContain(SECRET);
+        assertNothingResolved(other);
+
+        TestExchange unscoped = authenticated(key("u-9", "t-1", "a-1"));
+        unscoped.attribute(Attributes.SERVICE, admin);
+        assertThat(started().apply(unscoped)).isEqualTo(Decision.proceed());
+    }
+
+    private static dev.keyway.spi.Service service(String id, String name) {
+        return new dev.keyway.spi.Service(id, "t-1", name, "/" + name, List.of("http://127.0.0.1:9"), 100, 100, 0,
+                null);
+    }
+
+    @Test
     void rejectsRequestThatNoEarlierStageAuthenticated() {
         directories.user(USER).team(TEAM).app(APP);
         TestExchange exchange = new TestExchange().header("x-api-key", SECRET);
