@@ -44,7 +44,7 @@ final class PluginRoutes {
             context.audit(who, "plugin.load", "plugin", loaded.id(), null, null, loaded);
             Json.send(res, 201, loaded);
         } catch (PluginException e) {
-            throw AdminErrors.of(422, "plugin_refused", e.getMessage());
+            throw error(e);
         }
     }
 
@@ -56,8 +56,7 @@ final class PluginRoutes {
             context.audit(who, "plugin.reload", "plugin", id, null, null, loaded);
             Json.send(res, 200, loaded);
         } catch (PluginException e) {
-            throw AdminErrors.of(notLoaded(e) ? 404 : 422, notLoaded(e) ? "not_found" : "plugin_refused",
-                    e.getMessage());
+            throw error(e);
         }
     }
 
@@ -68,13 +67,16 @@ final class PluginRoutes {
             host.unload(id);
             context.audit(who, "plugin.unload", "plugin", id, null, null, null);
         } catch (PluginException e) {
-            throw AdminErrors.of(notLoaded(e) ? 404 : 422, notLoaded(e) ? "not_found" : "plugin_refused",
-                    e.getMessage());
+            throw error(e);
         }
         res.status(204).send();
     }
 
-    private static boolean notLoaded(PluginException e) {
-        return e.getMessage().endsWith("is not loaded");
+    private static AdminErrors error(PluginException e) {
+        return switch (e.kind()) {
+            case NOT_LOADED -> AdminErrors.of(404, "not_found", e.getMessage());
+            case REQUIRED -> AdminErrors.of(409, "plugin_required", e.getMessage());
+            case REFUSED -> AdminErrors.of(422, "plugin_refused", e.getMessage());
+        };
     }
 }

@@ -98,8 +98,14 @@ public final class DataPlane implements Handler, AutoCloseable {
         return new Result(200, null, null, null);
     }
 
-    /** Publishes to the ring and waits; a full ring or a slow decision becomes a 503 denial. */
+    /**
+     * Publishes to the ring and waits; a full ring or a slow decision becomes a 503 denial, and so does a chain
+     * without an authenticate stage while plugins are required (fail closed, never proxy unauthenticated).
+     */
     private Decision decide(HttpExchange exchange) throws Exception {
+        if (ring.unauthenticated()) {
+            return Decision.respond(503, "no_authentication", "no authentication stage is loaded");
+        }
         CompletableFuture<Decision> pending = ring.submit(exchange);
         if (pending == null) {
             return Decision.respond(503, "overloaded", "gateway is overloaded, retry later")

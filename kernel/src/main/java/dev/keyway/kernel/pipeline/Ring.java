@@ -14,6 +14,7 @@ import dev.keyway.kernel.config.RingConfig;
 import dev.keyway.kernel.observe.Metrics;
 import dev.keyway.spi.Decision;
 import dev.keyway.spi.Exchange;
+import dev.keyway.spi.Phase;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ public final class Ring implements AutoCloseable {
     private final StageRunner[] runners;
     private final Metrics metrics;
     private volatile Chain chain = Chain.EMPTY;
+    private volatile boolean authenticationRequired;
 
     public Ring(RingConfig config, Metrics metrics) {
         this.metrics = metrics;
@@ -78,6 +80,24 @@ public final class Ring implements AutoCloseable {
     /** The chain new requests run on. */
     public Chain chain() {
         return chain;
+    }
+
+    /** Set by the plugin host when {@code keyway.plugins.required} is non-empty. */
+    public void requireAuthentication(boolean required) {
+        authenticationRequired = required;
+    }
+
+    /** Authentication is required but no stage of the current chain authenticates: the data plane fails closed. */
+    public boolean unauthenticated() {
+        if (!authenticationRequired) {
+            return false;
+        }
+        for (Chain.Entry e : chain.entries()) {
+            if (e.stage().phase() == Phase.AUTHENTICATE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -16,7 +16,8 @@ import java.util.logging.Logger;
 
 /**
  * Watches the plugins folder: a JAR that appears (or is replaced) is loaded, a JAR that vanishes is unloaded.
- * Events are gathered for a short quiet period so a JAR still being copied is not read half-written.
+ * Events are gathered for a short quiet period so a JAR still being copied is not read half-written. The JAR of a
+ * required plugin ({@code keyway.plugins.required}) that vanishes is logged as SEVERE and the plugin stays.
  */
 public final class PluginFolderWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PluginFolderWatcher.class.getName());
@@ -61,8 +62,9 @@ public final class PluginFolderWatcher implements AutoCloseable {
     }
 
     private void apply(Path jar) {
+        boolean present = Files.isRegularFile(jar);
         try {
-            if (Files.isRegularFile(jar)) {
+            if (present) {
                 host.load(jar.getFileName().toString());
             } else {
                 String id = host.idOf(jar);
@@ -71,8 +73,13 @@ public final class PluginFolderWatcher implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            // Already reported by the host with the plugin name; the node keeps serving its current chain.
-            LOG.log(Level.FINE, "plugin folder change not applied: " + jar, e);
+            if (!present && e instanceof PluginException p && p.kind() == PluginException.Kind.REQUIRED) {
+                LOG.severe(() -> "JAR " + jar.getFileName() + " vanished from " + host.folder() + " but "
+                        + p.getMessage() + "; put the JAR back, or the next start-up fails");
+            } else {
+                // Refusals are already reported by the host with the plugin name; the node keeps its current chain.
+                LOG.log(Level.FINE, "plugin folder change not applied: " + jar, e);
+            }
         }
     }
 

@@ -8,15 +8,12 @@ import dev.keyway.spi.Directories;
 import dev.keyway.spi.Stage;
 import dev.keyway.spi.StageConfig;
 import dev.keyway.spi.StageContext;
-import org.pf4j.DefaultPluginManager;
-import org.pf4j.PluginManager;
-import org.pf4j.PluginState;
-import org.pf4j.PluginWrapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +26,10 @@ import java.util.stream.Stream;
  * swaps the chain atomically when a plugin is loaded, unloaded or reloaded. Only this class holds extension
  * instances (through the chain), so an unloaded plugin's class loader can be collected.
  *
- * <p>At start-up any plugin failure fails the node (a security stage that did not load must not leave the
- * gateway open). At run time a broken JAR is refused with a clear error and the node keeps its current chain.
+ * <p>At start-up any plugin failure, or a missing {@code keyway.plugins.required} plugin, fails the node (a
+ * security stage that did not load must not leave the gateway open). At run time a broken JAR is refused with a
+ * clear error and the node keeps its current chain, a reload replaces the old stages with the new ones in one swap
+ * (see {@link LoadedPlugin}), and a required plugin is never unloaded.
  */
 public final class PluginHost implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PluginHost.class.getName());
@@ -38,18 +37,19 @@ public final class PluginHost implements AutoCloseable {
     private final PluginsConfig config;
     private final Directories directories;
     private final Ring ring;
-    private final PluginManager manager;
-    private final Map<String, List<Chain.Entry>> active = new LinkedHashMap<>();
+    private final Map<String, LoadedPlugin> loaded = new LinkedHashMap<>();
     private final Map<String, PluginInfo> failures = new LinkedHashMap<>();
+    private Path copies;
+    private long copied;
 
     public PluginHost(PluginsConfig config, Directories directories, Ring ring) {
         this.config = config;
         this.directories = directories;
         this.ring = ring;
-        this.manager = new DefaultPluginManager(config.dir());
+        ring.requireAuthentication(!config.required().isEmpty());
     }
 
-    /** Loads every JAR in the folder; any failure or stage-order conflict fails start-up. */
+    /** Loads every JAR in the folder; any failure, stage-order conflict or missing required plugin fails start-up. */
     public synchronized void start() {
         try {
             Files.createDirectories(config.dir());
@@ -57,137 +57,160 @@ public final class PluginHost implements AutoCloseable {
             throw new PluginException("plugins.dir: " + config.dir() + " cannot be created: " + e.getMessage(), e);
         }
         for (Path jar : jars()) {
-            load(jar);
+            put(jar);
+        }
+        List<String> missing = config.required().stream().filter(id -> !loaded.containsKey(id)).toList();
+        if (!missing.isEmpty()) {
+            throw new PluginException("keyway.plugins.required: " + String.join(", ", missing) + " not loaded"
+                    + " (expected: " + (missing.size() == 1 ? "its JAR" : "their JARs") + " in " + config.dir()
+                    + "; loaded: " + loaded.keySet() + ")");
         }
         logChain();
     }
 
     /** Loads (or, when already loaded, reloads) the plugin JAR with this file name from the plugins folder. */
     public synchronized PluginInfo load(String fileName) {
-        Path jar = resolve(fileName);
-        String loaded = idOf(jar);
-        if (loaded != null) {
-            unload(loaded);
-        }
-        String id = load(jar);
+        String id = put(resolve(fileName));
         logChain();
-        return info(manager.getPlugin(id));
+        return loaded.get(id).info();
     }
 
-    /** Removes a plugin's stages from the chain (after in-flight requests are decided) and unloads it. */
+    /**
+     * Removes a plugin's stages from the chain (after in-flight requests are decided) and unloads it.
+     *
+     * @throws PluginException of kind {@link PluginException.Kind#REQUIRED} for a required plugin, which stays
+     */
     public synchronized void unload(String id) {
-        if (manager.getPlugin(id) == null) {
-            throw new PluginException("plugin '" + id + "' is not loaded");
+        LoadedPlugin plugin = loaded.get(id);
+        if (plugin == null) {
+            throw PluginException.notLoaded(id);
         }
-        List<Chain.Entry> removed = active.remove(id);
-        List<Chain.Entry> rest = active.values().stream().flatMap(List::stream).toList();
-        ring.swap(ChainBuilder.build(rest));
-        stopAll(removed == null ? List.of() : removed);
-        manager.stopPlugin(id);
-        manager.unloadPlugin(id);
+        if (config.required().contains(id)) {
+            throw new PluginException(PluginException.Kind.REQUIRED,
+                    "plugin '" + id + "' is required (keyway.plugins.required) and stays loaded", null);
+        }
+        loaded.remove(id);
+        ring.swap(ChainBuilder.build(entries(null)));
+        plugin.close();
         LOG.info(() -> "plugin '" + id + "' unloaded");
         logChain();
     }
 
-    /** Unloads and loads a plugin again from its JAR (e.g. after the file was replaced). */
+    /** Loads a plugin again from its JAR (e.g. after the file was replaced); on failure the loaded version stays. */
     public synchronized PluginInfo reload(String id) {
-        PluginWrapper wrapper = manager.getPlugin(id);
-        if (wrapper == null) {
-            throw new PluginException("plugin '" + id + "' is not loaded");
+        LoadedPlugin plugin = loaded.get(id);
+        if (plugin == null) {
+            throw PluginException.notLoaded(id);
         }
-        return load(wrapper.getPluginPath().getFileName().toString());
+        return load(plugin.file());
     }
 
-    /** Loaded plugins, then JARs that failed. */
+    /** Loaded plugins, then JARs that failed (a failed replacement is listed beside the version still loaded). */
     public synchronized List<PluginInfo> list() {
         List<PluginInfo> all = new ArrayList<>();
-        manager.getPlugins().forEach(p -> all.add(info(p)));
+        loaded.values().forEach(p -> all.add(p.info()));
         all.addAll(failures.values());
         return all;
     }
 
     /** The id of the loaded plugin that came from this JAR, or null. */
     synchronized String idOf(Path jar) {
-        for (PluginWrapper p : manager.getPlugins()) {
-            if (p.getPluginPath().toAbsolutePath().equals(jar.toAbsolutePath())) {
-                return p.getPluginId();
-            }
-        }
-        return null;
+        LoadedPlugin plugin = loadedFrom(jar);
+        return plugin == null ? null : plugin.id();
     }
 
     public Path folder() {
         return config.dir();
     }
 
-    private String load(Path jar) {
+    /**
+     * Loads the JAR beside the version it replaces (the plugin loaded from the same file, if any), then swaps the
+     * chain once: a request runs on the old stages or on the new ones, never on neither. Any failure leaves the
+     * loaded plugins and the chain as they were.
+     */
+    private String put(Path jar) {
         String file = jar.getFileName().toString();
-        failures.remove(file);
-        String id = null;
-        List<Chain.Entry> entries = new ArrayList<>();
+        LoadedPlugin previous = loadedFrom(jar);
+        LoadedPlugin next = null;
+        Chain chain;
         try {
-            id = manager.loadPlugin(jar);
-            if (manager.startPlugin(id) != PluginState.STARTED) {
-                Throwable why = manager.getPlugin(id).getFailedException();
-                throw new PluginException("plugin '" + id + "' did not start" + (why == null ? "" : ": " + why), why);
-            }
-            entries = instantiate(id);
-            List<Chain.Entry> all = new ArrayList<>(active.values().stream().flatMap(List::stream).toList());
-            all.addAll(entries);
-            Chain next = ChainBuilder.build(all);
-            active.put(id, entries);
-            ring.swap(next);
-            String loadedId = id;
-            LOG.info(() -> "plugin '" + loadedId + "' loaded from " + file);
-            return id;
+            next = LoadedPlugin.load(jar, copyPath(file), config.dir(), this::context);
+            chain = ChainBuilder.build(accept(next, previous));
         } catch (RuntimeException | LinkageError e) {
-            stopAll(entries);
-            if (id != null) {
-                manager.stopPlugin(id);
-                manager.unloadPlugin(id);
+            String id = next == null ? null : next.id();
+            if (next != null) {
+                next.close();
             }
-            String message = "plugin " + file + (id == null ? "" : " ('" + id + "')") + " refused: " + reason(e);
+            String message = "plugin " + file + (id == null ? "" : " ('" + id + "')") + " refused: " + reason(e)
+                    + (previous == null ? "" : "; version " + previous.version() + " of '" + previous.id()
+                    + "' keeps serving");
             failures.put(file, new PluginInfo(id, null, file, "failed", List.of(), message));
             LOG.log(Level.SEVERE, message, e);
-            throw new PluginException(message, e);
+            throw new PluginException(e instanceof PluginException p ? p.kind() : PluginException.Kind.REFUSED,
+                    message, e);
         }
+        if (previous != null) {
+            loaded.remove(previous.id());
+        }
+        loaded.put(next.id(), next);
+        failures.remove(file);
+        ring.swap(chain);
+        if (previous != null) {
+            previous.close();
+        }
+        LoadedPlugin done = next;
+        LOG.info(() -> "plugin '" + done.id() + "' " + done.version() + (previous == null ? " loaded" : " reloaded")
+                + " from " + file);
+        return next.id();
     }
 
-    private List<Chain.Entry> instantiate(String id) {
-        List<Chain.Entry> entries = new ArrayList<>();
-        StageContext context = new Context(new MapStageConfig(config.configOf(id)), directories);
-        try {
-            for (Class<? extends Stage> type : manager.getExtensionClasses(Stage.class, id)) {
-                Stage stage = manager.getExtensionFactory().create(type);
-                stage.start(context);
-                entries.add(new Chain.Entry(id, stage));
-            }
-        } catch (RuntimeException | LinkageError e) {
-            stopAll(entries);
-            throw e;
+    /** The entries of the chain with {@code next} in place of {@code previous}, or why that cannot be. */
+    private List<Chain.Entry> accept(LoadedPlugin next, LoadedPlugin previous) {
+        String id = next.id();
+        LoadedPlugin sameId = loaded.get(id);
+        if (sameId != null && sameId != previous) {
+            throw new PluginException("plugin '" + id + "' is already loaded from " + sameId.file());
         }
-        if (entries.isEmpty()) {
-            LOG.warning(() -> "plugin '" + id + "' contributes no stage (is META-INF/extensions.idx in its JAR?)");
+        if (previous != null && !previous.id().equals(id) && config.required().contains(previous.id())) {
+            throw new PluginException(PluginException.Kind.REQUIRED, next.file() + " now holds plugin '" + id
+                    + "' in place of '" + previous.id() + "', which is required (keyway.plugins.required)", null);
         }
+        if (next.entries().isEmpty() && config.required().contains(id)) {
+            throw new PluginException("plugin '" + id + "' is required (keyway.plugins.required) but contributes no"
+                    + " stage (is META-INF/extensions.idx in its JAR?)");
+        }
+        List<Chain.Entry> entries = entries(previous);
+        entries.addAll(next.entries());
         return entries;
     }
 
-    private void stopAll(List<Chain.Entry> entries) {
-        for (Chain.Entry e : entries) {
-            try {
-                e.stage().stop();
-            } catch (RuntimeException ex) {
-                LOG.log(Level.WARNING, "stage " + e.describe() + " failed to stop", ex);
-            }
-        }
+    /** The stages of every loaded plugin but {@code except}. */
+    private List<Chain.Entry> entries(LoadedPlugin except) {
+        List<Chain.Entry> entries = new ArrayList<>();
+        loaded.values().stream().filter(p -> p != except).forEach(p -> entries.addAll(p.entries()));
+        return entries;
     }
 
-    private PluginInfo info(PluginWrapper p) {
-        List<String> stages = active.getOrDefault(p.getPluginId(), List.of()).stream()
-                .map(e -> e.stage().name()).toList();
-        return new PluginInfo(p.getPluginId(), p.getDescriptor().getVersion(),
-                p.getPluginPath().getFileName().toString(), p.getPluginState().toString().toLowerCase(), stages,
-                null);
+    private LoadedPlugin loadedFrom(Path jar) {
+        Path wanted = jar.toAbsolutePath().normalize();
+        return loaded.values().stream().filter(p -> p.source().toAbsolutePath().normalize().equals(wanted))
+                .findFirst().orElse(null);
+    }
+
+    /** A fresh path for a private copy of a JAR, in a temp folder of this host's own. */
+    private Path copyPath(String file) {
+        try {
+            if (copies == null) {
+                copies = Files.createTempDirectory("keyway-plugins-");
+            }
+        } catch (IOException e) {
+            throw new PluginException("cannot create a temp folder for plugin copies: " + e.getMessage(), e);
+        }
+        return copies.resolve(++copied + "-" + file);
+    }
+
+    private StageContext context(String pluginId) {
+        return new Context(new MapStageConfig(config.configOf(pluginId)), directories);
     }
 
     private Path resolve(String fileName) {
@@ -224,10 +247,16 @@ public final class PluginHost implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        stopAll(ring.swap(Chain.EMPTY).entries());
-        active.clear();
-        manager.stopPlugins();
-        manager.unloadPlugins();
+        ring.swap(Chain.EMPTY);
+        loaded.values().forEach(LoadedPlugin::close);
+        loaded.clear();
+        if (copies != null) {
+            try (Stream<Path> left = Files.walk(copies)) {
+                left.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "plugin copies in " + copies + " not deleted", e);
+            }
+        }
     }
 
     private record Context(StageConfig config, Directories directories) implements StageContext {

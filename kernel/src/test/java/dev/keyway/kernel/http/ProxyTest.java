@@ -211,14 +211,25 @@ class ProxyTest {
     /** A body publisher of unknown length: the JDK client sends it chunked. */
     private static HttpRequest.BodyPublisher chunked(byte[] chunk, int count) {
         return HttpRequest.BodyPublishers.fromPublisher(subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            long demand;
             int sent;
+            boolean emitting;
             boolean done;
 
+            // Reentrant-safe: onNext may call request() again on this thread; the outer loop serves that demand.
             @Override
             public synchronized void request(long n) {
-                for (long i = 0; i < n && sent < count; i++, sent++) {
+                demand += n;
+                if (emitting) {
+                    return;
+                }
+                emitting = true;
+                while (demand > 0 && sent < count) {
+                    demand--;
+                    sent++;
                     subscriber.onNext(ByteBuffer.wrap(chunk));
                 }
+                emitting = false;
                 if (sent == count && !done) {
                     done = true;
                     subscriber.onComplete();
@@ -226,8 +237,9 @@ class ProxyTest {
             }
 
             @Override
-            public void cancel() {
+            public synchronized void cancel() {
                 sent = count;
+                done = true;
             }
         }));
     }

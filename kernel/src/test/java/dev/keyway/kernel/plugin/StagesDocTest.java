@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -31,7 +32,7 @@ class StagesDocTest {
         assertThat(builtIn).as("built-in plugin JARs (build from the project root)").isDirectory();
         String table;
         try (Ring ring = new Ring(new RingConfig(16, 1, "lite-blocking"), new Metrics());
-             PluginHost host = new PluginHost(new PluginsConfig(builtIn, false,
+             PluginHost host = new PluginHost(new PluginsConfig(builtIn, false, List.of("key-auth", "key-user"),
                      Map.of("response-header", Map.of("headers", "x-served-by=keyway"))),
                      new InMemoryDirectories().directories(), ring)) {
             host.start();

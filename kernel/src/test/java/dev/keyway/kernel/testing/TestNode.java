@@ -15,8 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * A real Keyway node for tests: embedded Ignite on loopback with free ports, a data folder and a plugins folder
@@ -33,7 +37,12 @@ public final class TestNode implements AutoCloseable {
         this.node = node;
     }
 
-    /** Starts a node on {@code dataDir} loading the JARs in {@code pluginsDir}. */
+    /**
+     * Starts a node on {@code dataDir} loading the JARs in {@code pluginsDir}. Unless {@code extra} sets
+     * {@code keyway.plugins.required}, the node requires those of the default required plugins (key-auth,
+     * key-user) whose JARs are in the folder: a test with the security plugins runs as production does, a test
+     * with an empty folder or only other plugins requires none.
+     */
     public static TestNode start(Path dataDir, Path pluginsDir, Map<String, String> extra) {
         Map<String, String> o = new HashMap<>();
         o.put("keyway.data-dir", dataDir.toString());
@@ -45,8 +54,33 @@ public final class TestNode implements AutoCloseable {
         o.put("keyway.store.discovery-port", Integer.toString(freePort()));
         o.put("keyway.store.communication-port", Integer.toString(freePort()));
         o.put("keyway.admin-plane.bootstrap-token", TOKEN);
+        o.put("keyway.plugins.required", String.join(",", defaultRequiredIn(pluginsDir)));
         o.putAll(extra);
         return new TestNode(KeywayNode.start(KeywayConfig.load(Map.of(), o), token -> { }));
+    }
+
+    /** The default required plugin ids (keyway-defaults.yaml) that a JAR in the folder declares as its Plugin-Id. */
+    private static List<String> defaultRequiredIn(Path pluginsDir) {
+        Set<String> present = new HashSet<>();
+        if (!Files.isDirectory(pluginsDir)) {
+            return List.of();
+        }
+        try (var files = Files.list(pluginsDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".jar")).toList()) {
+                try (JarFile jar = new JarFile(f.toFile())) {
+                    Manifest manifest = jar.getManifest();
+                    if (manifest != null && manifest.getMainAttributes().getValue("Plugin-Id") != null) {
+                        present.add(manifest.getMainAttributes().getValue("Plugin-Id"));
+                    }
+                } catch (IOException notAJar) {
+                    // The node reports it at start-up.
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return KeywayConfig.load(Map.of(), Map.of()).plugins().required().stream().filter(present::contains)
+                .toList();
     }
 
     /** The project root (surefire sets keyway.root). */
