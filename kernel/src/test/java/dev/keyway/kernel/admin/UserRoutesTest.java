@@ -124,6 +124,22 @@ class UserRoutesTest {
     }
 
     @Test
+    void aBorrowedSessionCannotGuessTheCurrentPasswordForever() {
+        String id = client.createUser(admin, "quinn", "user", PASSWORD);
+        String session = client.token("quinn", PASSWORD);
+        int status = 0;
+        for (int i = 0; i < 7 && status != 429; i++) {
+            status = client.call("PATCH", "/admin/users/" + id, session, "{\"password\":\"" + NEW_PASSWORD
+                    + "\",\"currentPassword\":\"wrong-guess-" + i + "-xxxxxx\"}").statusCode();
+        }
+        assertThat(status).as("throttled like logins after 5 failures").isEqualTo(429);
+        HttpResponse<String> right = client.call("PATCH", "/admin/users/" + id, session, "{\"password\":\""
+                + NEW_PASSWORD + "\",\"currentPassword\":\"" + PASSWORD + "\"}");
+        assertThat(right.statusCode()).as("even the right password waits out the lockout").isEqualTo(429);
+        assertThat(right.headers().firstValue("retry-after")).isPresent();
+    }
+
+    @Test
     void disablingAUserEndsTheirSessionsAndLoginsUntilReEnabled() {
         String id = client.createUser(admin, "dave", "user", PASSWORD);
         String token = client.token("dave", PASSWORD);
