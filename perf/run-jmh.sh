@@ -2,7 +2,7 @@
 # Runs the JMH benchmarks in perf/ with the project's JVM flags. Builds perf (and what it depends on) when the
 # benchmark JAR is missing or older than its sources.
 #
-#   perf/run-jmh.sh                 RingHandoff, both wait strategies, 4 threads, about 2 minutes
+#   perf/run-jmh.sh                 RingHandoff, both wait strategies, 4 threads, about 1.5 minutes
 #   perf/run-jmh.sh <jmh args...>   any JMH command line instead, e.g.
 #                                   perf/run-jmh.sh RingHandoff -p waitStrategy=blocking -t 2 -f 1 -wi 2 -i 3
 #

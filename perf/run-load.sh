@@ -6,16 +6,16 @@
 #   wrk --> nginx -----> | upstream: nginx `return 200` of  |
 #           proxy_pass   | a fixed ~100-byte JSON body      |
 #   wrk --> Keyway ----> |                                  |
-#           (full chain: +----------------------------------+
-#            ring + build/plugins)
+#           full chain   +----------------------------------+
+#           (build/plugins)
 #
 # One command: perf/run-load.sh. Installs wrk and nginx from Debian packages when absent, builds Keyway when
 # build/lib is missing, starts an upstream nginx, a proxy nginx and a Keyway node on free 127.0.0.1 ports with
 # fresh temp folders, warms Keyway up, then measures direct, nginx and Keyway in turn (ROUNDS times) and prints
 # RPS, latency percentiles and the CPU each process used. When the chain has key-auth, it bootstraps an admin and
 # issues an API key (team, app, key) so that requests pass every stage; the same Authorization header then goes
-# to all three targets. Everything it started is stopped on exit, also on
-# failure or Ctrl-C; /etc/nginx is never read or written.
+# to all three targets. Everything it started is stopped on exit, also on failure or Ctrl-C; /etc/nginx is
+# never read or written. docs/perf.md explains the columns and has figures.
 #
 # Env (defaults in brackets):
 #   WARMUP       seconds of wrk against Keyway before measuring [20]
@@ -27,7 +27,7 @@
 #   KEYWAY_JAVA_OPTS  extra JVM options for the node [-Xmx1g]
 #   RING_WAIT_STRATEGY  the node's ring.wait-strategy (lite-blocking, phased-backoff, ...) [the node's default]
 #   KEEP_TMP=1   keep the temp folder (logs, configs) for a look afterwards
-# Default run: about 3 minutes (20 s warm-up + 2 x 3 x 20 s + start-up).
+# Default run: about 2.5 minutes (20 s warm-up + 2 x 3 x 20 s + start-up).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -173,9 +173,14 @@ DATA_PORT="$(free_port)"
 ADMIN_PORT="$(free_port)"
 DISCO_PORT="$(free_port 10)"   # Ignite discovery takes a range of 10: keep clear of other nodes on 47500..
 COMM_PORT="$(free_port 10)"
-# A copy of the plugins: a rebuild of build/plugins during the run must not hot-reload the node's chain.
-mkdir -p "$TMP/plugins" "$TMP/keyway"
-cp "$ROOT"/build/plugins/*.jar "$TMP/plugins/" 2>/dev/null || true
+# The node runs from a snapshot of the build (launcher, build/lib, build/plugins, ignite-config): other people
+# rebuilding the shared tree during a run must neither swap JARs under the JVM nor hot-reload its chain.
+SNAP="$TMP/snapshot"
+mkdir -p "$SNAP/kernel/bin" "$SNAP/build" "$TMP/keyway"
+cp "$ROOT/kernel/bin/keyway" "$SNAP/kernel/bin/"
+cp -r "$ROOT/build/lib" "$ROOT/ignite-config" "$SNAP/" && mv "$SNAP/lib" "$SNAP/build/lib"
+mkdir -p "$SNAP/build/plugins"
+cp "$ROOT"/build/plugins/*.jar "$SNAP/build/plugins/" 2>/dev/null || true
 cat >"$TMP/keyway.yaml" <<EOF
 keyway:
 ${RING_WAIT_STRATEGY:+  ring:
@@ -185,13 +190,13 @@ ${RING_WAIT_STRATEGY:+  ring:
     discovery-port: $DISCO_PORT
     communication-port: $COMM_PORT
 EOF
-log "starting Keyway (data :$DATA_PORT, admin :$ADMIN_PORT, plugins: $(cd "$TMP/plugins" && ls | tr '\n' ' '))"
+log "starting Keyway (data :$DATA_PORT, admin :$ADMIN_PORT, plugins: $(cd "$SNAP/build/plugins" && ls | tr '\n' ' '))"
 (
   cd "$TMP/keyway"
   export KEYWAY_SKIP_BUILD=1 KEYWAY_DATA_DIR="$TMP/keyway/data" KEYWAY_DATA_PORT="$DATA_PORT" \
-    KEYWAY_ADMIN_PORT="$ADMIN_PORT" KEYWAY_BOOTSTRAP_TOKEN="$TOKEN" KEYWAY_PLUGINS_DIR="$TMP/plugins" \
+    KEYWAY_ADMIN_PORT="$ADMIN_PORT" KEYWAY_BOOTSTRAP_TOKEN="$TOKEN" KEYWAY_PLUGINS_DIR="$SNAP/build/plugins" \
     KEYWAY_CONFIG="$TMP/keyway.yaml"
-  exec "$ROOT/kernel/bin/keyway" run
+  exec "$SNAP/kernel/bin/keyway" run
 ) >"$TMP/keyway.log" 2>&1 &
 KEYWAY_PID=$!
 PIDS+=("$KEYWAY_PID")
@@ -236,11 +241,15 @@ for target in "direct http://127.0.0.1:$UP_PORT$REQ_PATH" "nginx http://127.0.0.
               "keyway http://127.0.0.1:$DATA_PORT$REQ_PATH"; do
   set -- $target
   for _ in $(seq 1 40); do   # the store reaches the node's local caches (routes, keys) a moment after a write
-    got="$(curl -sS -w ' %{http_code}' "${AUTH[@]}" "$2" || true)"
+    got="$(curl -s -w ' %{http_code}' "${AUTH[@]}" "$2" || true)"
     [ "$got" = "$BODY 200" ] && break
     sleep 0.25
   done
-  [ "$got" = "$BODY 200" ] || { log "$1 answered '$got' (expected the upstream body and 200)"; exit 1; }
+  if [ "$got" != "$BODY 200" ]; then
+    [ "$1" = keyway ] && tail -n 40 "$TMP/keyway.log" >&2
+    log "$1 answered '$got' (expected the upstream body and 200)"
+    exit 1
+  fi
 done
 
 # ---------------------------------------------------------------- measuring
