@@ -55,6 +55,7 @@ import java.util.logging.Logger;
  */
 public final class KeywayNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeywayNode.class.getName());
+    private static final String PEPPER_FINGERPRINT = "keys.pepper-fingerprint";
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -94,6 +95,7 @@ public final class KeywayNode implements AutoCloseable {
         metrics = new Metrics();
         store = keep(IgniteStore.start(config.store()));
         KeyHasher hasher = KeyHasher.fromFile(config.pepperFile());
+        checkPepper(store, hasher, config);
         Directories directories = StoreDirectories.of(store, hasher);
         EntityCache<Service> services = store.entities(Caches.SERVICES, Service.class, Service::id);
         AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.of(services.all()));
@@ -149,6 +151,22 @@ public final class KeywayNode implements AutoCloseable {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         LOG.info(() -> "Keyway ready in " + ms + " ms: data plane http://" + config.dataPlane().host() + ":"
                 + data.port() + ", admin plane http://" + config.adminPlane().host() + ":" + admin.port());
+    }
+
+    /**
+     * Every node of a cluster must hash keys with the same pepper, or keys issued on one node are unknown on
+     * another — exactly the mystery "invalid key" this gateway exists to prevent. The first node records a
+     * fingerprint (an HMAC of a constant, which reveals nothing of the pepper); a node with a different pepper
+     * refuses to start and says which file to copy.
+     */
+    private static void checkPepper(IgniteStore store, KeyHasher hasher, KeywayConfig config) {
+        String fingerprint = hasher.hash("keyway-pepper-fingerprint-v1");
+        if (!store.meta().putIfAbsent(PEPPER_FINGERPRINT, fingerprint)
+                && !store.meta().get(PEPPER_FINGERPRINT).orElse("").equals(fingerprint)) {
+            throw new IllegalStateException("pepper-file: " + config.pepperFile() + " differs from the pepper the "
+                    + "cluster's keys were hashed with (expected: a copy of the pepper file of an existing node, "
+                    + "set through KEYWAY_PEPPER_FILE)");
+        }
     }
 
     private static List<CallRecordSink.CallRecordJson> json(List<CallRecord> batch) {
