@@ -92,6 +92,8 @@ public final class AdminPlane {
                 handler.handle(req, res, principal);
             } catch (AdminErrors e) {
                 Json.error(res, e, requestId);
+            } catch (dev.keyway.kernel.store.ConcurrentChangeException e) {
+                Json.error(res, AdminErrors.of(409, "conflict", e.getMessage()), requestId);
             } catch (Exception e) {
                 LOG.log(Level.SEVERE, "admin request " + requestId + " failed", e);
                 Json.error(res, AdminErrors.of(500, "internal_error", "internal error"), requestId);

@@ -40,6 +40,7 @@ final class KeyRoutes {
     private final EntityCache<StoredUser> users;
     private final EntityCache<StoredTeam> teams;
     private final EntityCache<StoredApp> apps;
+    private final EntityCache<dev.keyway.spi.Service> services;
     private final KeyUsage usage;
     private final KeyDiagnosis diagnosis;
 
@@ -49,6 +50,8 @@ final class KeyRoutes {
         this.users = context.store().entities(Caches.USERS, StoredUser.class, StoredUser::id);
         this.teams = context.store().entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id);
         this.apps = context.store().entities(Caches.APPS, StoredApp.class, StoredApp::id);
+        this.services = context.store().entities(Caches.SERVICES, dev.keyway.spi.Service.class,
+                dev.keyway.spi.Service::id);
         this.usage = usage;
         this.diagnosis = new KeyDiagnosis(users::get, teams::get, apps::get);
     }
@@ -82,9 +85,10 @@ final class KeyRoutes {
         if (expiresAt != null && !expiresAt.isAfter(context.clock().instant())) {
             throw AdminErrors.invalid(Map.of("expiresAt", "must be in the future"));
         }
+        List<String> scopeIds = serviceIds(scopes, who);
         String secret = KeySecrets.next();
         StoredKey key = new StoredKey(Ids.next("k"), KeySecrets.displayPrefix(secret), KeySecrets.lastFour(secret),
-                owner, app.teamId(), app.id(), ApiKey.Status.ACTIVE, expiresAt, ips, scopes, null,
+                owner, app.teamId(), app.id(), ApiKey.Status.ACTIVE, expiresAt, ips, scopeIds, null,
                 context.hasher().hash(secret));
         keys.put(key);
         usage.issued(key.id());
@@ -112,7 +116,7 @@ final class KeyRoutes {
         StoredKey before = find(req, who);
         requireOwnerOrManager(who, before);
         StoredKey after = with(before, before.userId(), ApiKey.Status.REVOKED, before.revokeAt());
-        keys.put(after);
+        keys.update(before, after);
         context.audit(who, "key.revoke", "key", after.id(), after.teamId(), view(before), view(after));
         Json.send(res, 200, view(after));
     }
@@ -151,8 +155,9 @@ final class KeyRoutes {
         StoredKey next = new StoredKey(Ids.next("k"), KeySecrets.displayPrefix(secret), KeySecrets.lastFour(secret),
                 before.userId(), before.teamId(), before.appId(), ApiKey.Status.ACTIVE, before.expiresAt(),
                 before.allowedIps(), before.scopes(), null, context.hasher().hash(secret));
+        // The old key first, compare-and-set: a concurrent revocation wins and no replacement is issued.
+        keys.update(before, old);
         keys.put(next);
-        keys.put(old);
         usage.issued(next.id());
         context.audit(who, "key.rotate", "key", before.id(), before.teamId(), view(before),
                 Map.of("old", view(old), "new", view(next)));
@@ -173,7 +178,7 @@ final class KeyRoutes {
         f.check();
         requireActiveMember(to, before.teamId(), "userId");
         StoredKey after = with(before, to, before.status(), before.revokeAt());
-        keys.put(after);
+        keys.update(before, after);
         context.audit(who, "key.transfer", "key", after.id(), after.teamId(), view(before), view(after));
         Json.send(res, 200, view(after));
     }
@@ -205,6 +210,25 @@ final class KeyRoutes {
         var findings = new KeyAudit(diagnosis, usage, context.clock())
                 .run(visible, Duration.ofDays(expiring), Duration.ofDays(unused));
         Json.send(res, 200, Map.of("data", findings, "checked", visible.size()));
+    }
+
+    /**
+     * Scopes name services by id or name; they are stored as ids, so renaming a service, or another team later
+     * taking a freed name, never widens or breaks a key.
+     */
+    private List<String> serviceIds(List<String> scopes, Principal who) {
+        List<dev.keyway.spi.Service> visible = services.all().stream().filter(s -> who.canSee(s.teamId())).toList();
+        List<String> ids = new ArrayList<>();
+        for (String scope : scopes) {
+            String id = visible.stream().filter(s -> s.id().equals(scope) || s.name().equals(scope))
+                    .map(dev.keyway.spi.Service::id).findFirst()
+                    .orElseThrow(() -> AdminErrors.invalid(Map.of("scopes", "no service '" + scope
+                            + "' that you can see (scopes name services by id or name)")));
+            if (!ids.contains(id)) {
+                ids.add(id);
+            }
+        }
+        return ids;
     }
 
     private void requireActiveMember(String userId, String teamId, String field) {

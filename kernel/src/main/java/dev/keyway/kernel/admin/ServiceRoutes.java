@@ -47,7 +47,7 @@ final class ServiceRoutes {
         Service service = parse(Json.body(req), "svc-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         requireManage(who, service.teamId());
         synchronized (services) {
-            checkUnique(service, who);
+            checkUnique(service, null, who);
             services.put(service);
         }
         context.audit(who, "service.create", "service", service.id(), service.teamId(), null, service);
@@ -61,7 +61,7 @@ final class ServiceRoutes {
         Service service = parse(Json.body(req), id);
         requireManage(who, service.teamId());
         synchronized (services) {
-            checkUnique(service, who);
+            checkUnique(service, before, who);
             services.put(service);
         }
         context.audit(who, "service.update", "service", id, service.teamId(), before, service);
@@ -96,7 +96,7 @@ final class ServiceRoutes {
      * routing would let it capture that team's traffic) — only a system admin may. Conflicts with services the
      * caller cannot see are reported without naming them.
      */
-    private void checkUnique(Service candidate, Principal who) {
+    private void checkUnique(Service candidate, Service before, Principal who) {
         for (Service s : services.all()) {
             if (s.id().equals(candidate.id())) {
                 continue;
@@ -110,16 +110,21 @@ final class ServiceRoutes {
                 throw AdminErrors.of(409, "conflict", "path prefix " + candidate.pathPrefix() + " is used" + other);
             }
             boolean nested = nests(s.pathPrefix(), candidate.pathPrefix()) || nests(candidate.pathPrefix(), s.pathPrefix());
-            if (nested && !who.systemAdmin() && !java.util.Objects.equals(s.teamId(), candidate.teamId())) {
+            boolean prefixChanged = before == null || !before.pathPrefix().equals(candidate.pathPrefix());
+            if (nested && prefixChanged && !who.systemAdmin()
+                    && !java.util.Objects.equals(s.teamId(), candidate.teamId())) {
                 throw AdminErrors.of(409, "conflict", "path prefix " + candidate.pathPrefix() + " overlaps one used"
                         + other + "; only a system admin may nest prefixes across teams");
             }
         }
         if (!who.systemAdmin()) {
             for (String upstream : candidate.upstreams()) {
-                if (isLocal(URI.create(upstream).getHost())) {
-                    throw AdminErrors.invalid(Map.of("upstreams", upstream + " is a loopback or link-local "
-                            + "address; only a system admin may point a service at the gateway's own host"));
+                // Upstreams a system admin already set are not re-judged when a team admin edits other fields.
+                if ((before == null || !before.upstreams().contains(upstream))
+                        && isLocal(URI.create(upstream).getHost())) {
+                    throw AdminErrors.invalid(Map.of("upstreams", upstream + " is (or resolves to) a loopback or "
+                            + "link-local address, or does not resolve; only a system admin may point a service "
+                            + "at the gateway's own host"));
                 }
             }
         }
@@ -130,23 +135,32 @@ final class ServiceRoutes {
         return outer.equals("/") ? !inner.equals("/") : inner.startsWith(outer + "/");
     }
 
-    /** Loopback, link-local and wildcard literals (no DNS lookup: names are the operator's business). */
+    /**
+     * Whether a host is, or resolves to, a loopback, link-local or wildcard address. Names are resolved here, at
+     * configuration time (a trailing dot, {@code localhost.} or a public name pointing at 127.0.0.1 do not slip
+     * through); an unresolvable name is refused too. A name that changes its answer later (DNS rebinding) is not
+     * caught: operators who fear that put a forward proxy or network policy in front.
+     */
     private static boolean isLocal(String host) {
-        if (host == null) {
+        if (host == null || host.isBlank()) {
             return true;
         }
         String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost") || h.endsWith(".localhost")) {
+        while (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        if (h.equalsIgnoreCase("localhost") || h.toLowerCase(java.util.Locale.ROOT).endsWith(".localhost")) {
             return true;
         }
-        if (!h.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
-            return false;
-        }
         try {
-            java.net.InetAddress a = java.net.InetAddress.ofLiteral(h);
-            return a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress();
-        } catch (IllegalArgumentException e) {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(h)) {
+                if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()) {
+                    return true;
+                }
+            }
             return false;
+        } catch (java.net.UnknownHostException e) {
+            return true;
         }
     }
 

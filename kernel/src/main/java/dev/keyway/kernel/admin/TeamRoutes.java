@@ -86,7 +86,7 @@ final class TeamRoutes {
         StoredTeam after = new StoredTeam(before.id(), name == null ? before.name() : name,
                 description == null ? before.description() : description, status == null ? before.status() : status,
                 before.members(), before.createdAt(), context.clock().instant());
-        teams.put(after);
+        teams.update(before, after);
         context.audit(who, "team.update", "team", after.id(), after.id(), before, after);
         Json.send(res, 200, after);
     }
@@ -126,7 +126,7 @@ final class TeamRoutes {
                 .filter(m -> !m.userId().equals(userId)).toList());
         members.add(new StoredTeam.Member(userId, role));
         StoredTeam after = withMembers(before, members);
-        teams.put(after);
+        teams.update(before, after);
         context.audit(who, "team.member.put", "team", after.id(), after.id(), before, after);
         Json.send(res, 200, after);
     }
@@ -144,7 +144,7 @@ final class TeamRoutes {
                 req.query().first("to").orElse(null), who);
         StoredTeam after = withMembers(before, before.members().stream().filter(m -> !m.userId().equals(userId))
                 .toList());
-        teams.put(after);
+        teams.update(before, after);
         context.audit(who, "team.member.remove", "team", after.id(), after.id(), before, after);
         res.status(204).send();
     }

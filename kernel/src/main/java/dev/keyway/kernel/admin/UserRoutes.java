@@ -180,6 +180,14 @@ final class UserRoutes {
             if (users.isLastAdmin(user.id())) {
                 throw lastAdmin(user);
             }
+            List<String> soleOwner = context.store().entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id).all()
+                    .stream().filter(t -> t.roleOf(user.id()).orElse(null) == StoredTeam.Role.OWNER
+                            && t.members().stream().filter(m -> m.role() == StoredTeam.Role.OWNER).count() == 1)
+                    .map(StoredTeam::id).toList();
+            if (!soleOwner.isEmpty()) {
+                throw AdminErrors.of(409, "last_owner", "user " + user.id() + " is the last owner of teams "
+                        + soleOwner + "; make another member an owner first");
+            }
             List<StoredKey> owned = keys.activeOf(user.id());
             if (!owned.isEmpty()) {
                 handOver(user.id(), owned, mode, req.query().first("to").asOptional().orElse(null), who);
@@ -201,7 +209,7 @@ final class UserRoutes {
                     StoredTeam after = new StoredTeam(team.id(), team.name(), team.description(), team.status(),
                             team.members().stream().filter(m -> !m.userId().equals(userId)).toList(),
                             team.createdAt(), context.clock().instant());
-                    teams.put(after);
+                    teams.update(team, after);
                     context.audit(who, "team.member.remove", "team", team.id(), team.id(), team, after);
                 }
             }

@@ -130,8 +130,13 @@ final class HttpExchange implements Exchange, PhaseLimit {
         StringBuilder out = new StringBuilder(rawQuery.length());
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
-            String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq),
-                    java.nio.charset.StandardCharsets.UTF_8);
+            String raw = eq < 0 ? pair : pair.substring(0, eq);
+            String name;
+            try {
+                name = java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                name = raw; // malformed escapes: compare as written, never fail the request
+            }
             if (!removedQueryParameters.contains(name)) {
                 out.append(out.isEmpty() ? "" : "&").append(pair);
             }

@@ -51,7 +51,7 @@ public final class OwnedKeys {
         StoredKey revoked = new StoredKey(key.id(), key.prefix(), key.lastFour(), key.userId(), key.teamId(),
                 key.appId(), ApiKey.Status.REVOKED, key.expiresAt(), key.allowedIps(), key.scopes(), key.revokeAt(),
                 key.hash());
-        keys.put(revoked);
+        keys.update(key, revoked);
         return revoked;
     }
 
@@ -59,7 +59,7 @@ public final class OwnedKeys {
     public StoredKey transfer(StoredKey key, String toUserId) {
         StoredKey moved = new StoredKey(key.id(), key.prefix(), key.lastFour(), toUserId, key.teamId(), key.appId(),
                 key.status(), key.expiresAt(), key.allowedIps(), key.scopes(), key.revokeAt(), key.hash());
-        keys.put(moved);
+        keys.update(key, moved);
         return moved;
     }
 }

@@ -101,6 +101,43 @@ public final class EntityCache<T> {
         }
     }
 
+    /**
+     * Stores {@code next} only if the stored entity is still {@code expected} (compare-and-set across the
+     * cluster); false when another writer changed it first, and then the snapshot shows what that writer stored.
+     * For read-modify-write changes that must not lose a concurrent one (e.g. a revocation).
+     */
+    public boolean replace(T expected, T next) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(next, "next");
+        String id = Objects.requireNonNull(idOf.apply(next), "id");
+        if (!id.equals(idOf.apply(expected))) {
+            throw new IllegalArgumentException("replace: ids differ (" + idOf.apply(expected) + ", " + id + ")");
+        }
+        String json = Json.write(next);
+        applyLocal(id, json, next);
+        boolean replaced;
+        try {
+            replaced = cache.replace(id, Json.write(expected), json);
+        } catch (RuntimeException e) {
+            resync(id, e);
+            throw e;
+        }
+        if (!replaced) {
+            resync(id, null);
+        }
+        return replaced;
+    }
+
+    /**
+     * {@link #replace}, or a {@link ConcurrentChangeException} naming the entity when another writer came first.
+     */
+    public void update(T expected, T next) {
+        if (!replace(expected, next)) {
+            throw new ConcurrentChangeException(idOf.apply(next) + " was changed by another request meanwhile; "
+                    + "read it again and retry");
+        }
+    }
+
     /** Removes the entity with this id cluster-wide; true when it existed. */
     public boolean remove(String id) {
         Objects.requireNonNull(id, "id");
@@ -193,7 +230,9 @@ public final class EntityCache<T> {
             }
             notifyIf(changed);
         } catch (RuntimeException e) {
-            cause.addSuppressed(e);
+            if (cause != null) {
+                cause.addSuppressed(e);
+            }
         }
     }
 

@@ -35,6 +35,7 @@ class KeyResolutionTest {
     static Seeds seeds;
     static String teamId;
     static String appId;
+    static String ordersId;
 
     @BeforeAll
     static void start() {
@@ -49,7 +50,7 @@ class KeyResolutionTest {
         node.admin("PUT", "/admin/teams/" + teamId + "/members/u-bob", "{\"role\":\"member\"}");
         appId = field(node.admin("POST", "/admin/apps", "{\"teamId\":\"" + teamId + "\",\"name\":\"web\"}").body(),
                 "id");
-        node.createService("orders", "/orders", upstream.url(), null);
+        ordersId = node.createService("orders", "/orders", upstream.url(), null);
     }
 
     @AfterAll
@@ -122,6 +123,10 @@ class KeyResolutionTest {
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.body()).contains("\"code\":\"key_scope_denied\"", key[0]).doesNotContain(key[1]);
         assertThat(upstream.received()).hasSize(before);
+        HttpResponse<String> unknown = node.admin("POST", "/admin/keys", "{\"appId\":\"" + appId
+                + "\",\"userId\":\"u-alice\",\"scopes\":[\"nope\"]}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("\"scopes\"");
     }
 
     @Test
@@ -235,7 +240,7 @@ class KeyResolutionTest {
                 .header("x-api-key", key[1]).build());
         assertThat(me.statusCode()).isEqualTo(200);
         assertThat(me.body()).contains("\"id\":\"" + key[0] + "\"", "\"username\":\"u-alice\"", "\"name\":\"Shop\"",
-                "\"name\":\"web\"", "\"scopes\":[\"orders\"]").doesNotContain(key[1]);
+                "\"name\":\"web\"", "\"scopes\":[\"" + ordersId + "\"]").doesNotContain(key[1]);
 
         node.admin("POST", "/admin/keys/" + key[0] + "/revoke", null);
         HttpResponse<String> revoked = node.send(HttpRequest.newBuilder(node.data("/v1/me"))

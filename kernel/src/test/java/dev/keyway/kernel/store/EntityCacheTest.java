@@ -1,6 +1,7 @@
 package dev.keyway.kernel.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,6 +76,22 @@ class EntityCacheTest {
         teamsB.put(disabled);
         assertThat(TestStores.eventually(WAIT, () -> teamsA.get("t-red").equals(Optional.of(disabled))))
                 .isTrue();
+    }
+
+    @Test
+    void replaceIsACompareAndSetAcrossTheCluster() throws InterruptedException {
+        StoredTeam v1 = new StoredTeam("t-cas", "Cas", null, Team.Status.ACTIVE, List.of(), null, null);
+        StoredTeam v2 = new StoredTeam("t-cas", "Cas", null, Team.Status.DISABLED, List.of(), null, null);
+        StoredTeam v3 = new StoredTeam("t-cas", "Cas 3", null, Team.Status.ACTIVE, List.of(), null, null);
+        teamsA.put(v1);
+        assertThat(TestStores.eventually(WAIT, () -> teamsB.get("t-cas").isPresent())).isTrue();
+
+        assertThat(teamsB.replace(v1, v2)).isTrue();
+        assertThat(teamsA.replace(v1, v3)).as("node A read v1, but B changed it first").isFalse();
+        assertThat(teamsA.get("t-cas")).as("the loser's snapshot shows the winner's value").contains(v2);
+        assertThatThrownBy(() -> teamsA.update(v1, v3)).isInstanceOf(ConcurrentChangeException.class)
+                .hasMessageContaining("t-cas");
+        assertThat(TestStores.eventually(WAIT, () -> teamsB.get("t-cas").equals(Optional.of(v2)))).isTrue();
     }
 
     @Test

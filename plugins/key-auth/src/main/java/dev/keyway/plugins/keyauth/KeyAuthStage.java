@@ -125,11 +125,12 @@ public final class KeyAuthStage implements Stage {
                 }
             }
         }
-        String param = exchange.attribute(Attributes.SERVICE).map(s -> s.keyQueryParam()).orElse(null);
         if (found.queryParam() != null) {
             exchange.removeQueryParameter(found.queryParam());
-        } else if (param != null && exchange.rawQuery().contains(found.secret())) {
-            exchange.removeQueryParameter(param);
+        }
+        // A copy in any query parameter (percent-encoded or not) goes too: the secret is never forwarded.
+        for (String name : PresentedKey.parametersHolding(exchange.rawQuery(), found.secret())) {
+            exchange.removeQueryParameter(name);
         }
     }
 

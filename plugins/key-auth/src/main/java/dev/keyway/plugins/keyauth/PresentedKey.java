@@ -61,6 +61,21 @@ sealed interface PresentedKey {
         return new Found("query parameter " + queryParam, values.getFirst(), queryParam);
     }
 
+    /** The names of the query parameters whose decoded value is {@code secret}. */
+    static List<String> parametersHolding(String rawQuery, String secret) {
+        List<String> names = new java.util.ArrayList<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return names;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && decode(pair.substring(eq + 1)).strip().equals(secret)) {
+                names.add(decode(pair.substring(0, eq)));
+            }
+        }
+        return names;
+    }
+
     private static String decode(String s) {
         try {
             return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);

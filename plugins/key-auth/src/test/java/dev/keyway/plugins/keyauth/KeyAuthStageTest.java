@@ -173,6 +173,11 @@ class KeyAuthStageTest {
 
         assertThat(twice.upstreamHeaders().changes()).containsExactlyInAnyOrder(
                 new HeaderChanges.Change("authorization", null), new HeaderChanges.Change("x-api-key", null));
+
+        TestExchange inQuery = new TestExchange().header("x-api-key", SECRET)
+                .query("a=1&token=" + SECRET.replace("-", "%2D") + "&b=" + SECRET + "&c=other");
+        assertThat(started().apply(inQuery)).isEqualTo(Decision.proceed());
+        assertThat(inQuery.removedQueryParameters()).containsExactlyInAnyOrder("token", "b");
     }
 
     @Test

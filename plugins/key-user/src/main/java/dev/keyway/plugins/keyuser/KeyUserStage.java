@@ -110,8 +110,7 @@ public final class KeyUserStage implements Stage {
         }
 
         Optional<Service> service = exchange.attribute(Attributes.SERVICE);
-        if (!key.scopes().isEmpty() && service.isPresent() && !key.scopes().contains(service.get().id())
-                && !key.scopes().contains(service.get().name())) {
+        if (!key.scopes().isEmpty() && service.isPresent() && !key.scopes().contains(service.get().id())) {
             return Decision.respond(403, KEY_SCOPE_DENIED, subject + " is limited to " + key.scopes()
                     + " and may not call service '" + service.get().name() + "' (" + service.get().id()
                     + "); use a key whose scopes include it");

@@ -42,23 +42,27 @@ class KeyUserStageTest {
     }
 
     @Test
-    void scopedKeyCallsOnlyTheServicesItNames() {
+    void scopedKeyCallsOnlyTheServicesWhoseIdsItHolds() {
         directories.user(USER).team(TEAM).app(APP);
         ApiKey scoped = new ApiKey("k-123", "kw-AbC1", "pQr6", "u-9", "t-1", "a-1", ApiKey.Status.ACTIVE, null,
-                List.of(), List.of("orders", "svc-billing"), null);
+                List.of(), List.of("svc-orders", "svc-billing"), null);
         dev.keyway.spi.Service orders = service("svc-orders", "orders");
         dev.keyway.spi.Service billing = service("svc-billing", "billing");
         dev.keyway.spi.Service admin = service("svc-admin", "admin");
 
-        TestExchange byName = authenticated(scoped);
-        byName.attribute(Attributes.SERVICE, orders);
-        assertThat(started().apply(byName)).isEqualTo(Decision.proceed());
+        TestExchange first = authenticated(scoped);
+        first.attribute(Attributes.SERVICE, orders);
+        assertThat(started().apply(first)).isEqualTo(Decision.proceed());
         TestExchange byId = authenticated(scoped);
         byId.attribute(Attributes.SERVICE, billing);
         assertThat(started().apply(byId)).isEqualTo(Decision.proceed());
 
         TestExchange other = authenticated(scoped);
         other.attribute(Attributes.SERVICE, admin);
+        TestExchange sameName = authenticated(new ApiKey("k-123", "kw-AbC1", "pQr6", "u-9", "t-1", "a-1",
+                ApiKey.Status.ACTIVE, null, List.of(), List.of("admin"), null));
+        sameName.attribute(Attributes.SERVICE, admin);
+        assertDenied(started().apply(sameName), 403, "key_scope_denied");
         Decision denied = started().apply(other);
         assertDenied(denied, 403, "key_scope_denied");
         assertThat(message(denied)).contains("k-123", "'admin'").doesNotContain(SECRET);
