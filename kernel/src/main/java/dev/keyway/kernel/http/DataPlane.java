@@ -99,13 +99,10 @@ public final class DataPlane implements Handler, AutoCloseable {
     }
 
     /**
-     * Publishes to the ring and waits; a full ring or a slow decision becomes a 503 denial, and so does a chain
-     * without an authenticate stage while plugins are required (fail closed, never proxy unauthenticated).
+     * Publishes to the ring and waits; a full ring or a slow decision becomes a 503 denial. A chain without an
+     * authenticate stage while plugins are required is answered 503 by the ring itself, on the request's own chain.
      */
     private Decision decide(HttpExchange exchange) throws Exception {
-        if (ring.unauthenticated()) {
-            return Decision.respond(503, "no_authentication", "no authentication stage is loaded");
-        }
         CompletableFuture<Decision> pending = ring.submit(exchange);
         if (pending == null) {
             return Decision.respond(503, "overloaded", "gateway is overloaded, retry later")

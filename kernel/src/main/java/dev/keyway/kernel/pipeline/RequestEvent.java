@@ -10,10 +10,12 @@ final class RequestEvent {
     Exchange exchange;
     Chain chain;
     CompletableFuture<Decision> result;
+    boolean authenticationRequired;
 
     void clear() {
         exchange = null;
         chain = null;
         result = null;
+        authenticationRequired = false;
     }
 }

@@ -14,7 +14,6 @@ import dev.keyway.kernel.config.RingConfig;
 import dev.keyway.kernel.observe.Metrics;
 import dev.keyway.spi.Decision;
 import dev.keyway.spi.Exchange;
-import dev.keyway.spi.Phase;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,13 +27,16 @@ import java.util.logging.Logger;
  */
 public final class Ring implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Ring.class.getName());
+    private static final long DRAIN_POLL_MILLIS = 50;
     // Reads the ring's chain inside the claim: a request claimed before a swap runs the old chain, and swap()
-    // waits for every sequence claimed before it, so an old chain is never stopped under a request.
+    // waits for every sequence claimed before it, so an old chain is never stopped under a request. The consumer
+    // checks authentication on this same chain (StageRunner), so no check can see one chain and run another.
     private static final EventTranslatorThreeArg<RequestEvent, Exchange, CompletableFuture<Decision>, Ring> FILL =
             (event, sequence, exchange, result, ring) -> {
                 event.exchange = exchange;
                 event.result = result;
                 event.chain = ring.chain;
+                event.authenticationRequired = ring.authenticationRequired;
             };
 
     private final Disruptor<RequestEvent> disruptor;
@@ -43,6 +45,8 @@ public final class Ring implements AutoCloseable {
     private final Metrics metrics;
     private volatile Chain chain = Chain.EMPTY;
     private volatile boolean authenticationRequired;
+    private volatile long drainTimeoutNanos = TimeUnit.SECONDS.toNanos(10);
+    private volatile boolean closed;
 
     public Ring(RingConfig config, Metrics metrics) {
         this.metrics = metrics;
@@ -82,40 +86,74 @@ public final class Ring implements AutoCloseable {
         return chain;
     }
 
-    /** Set by the plugin host when {@code keyway.plugins.required} is non-empty. */
+    /**
+     * Set by the plugin host when {@code keyway.plugins.required} is non-empty: the ring then answers 503
+     * {@code no_authentication} to every request whose chain has no authenticate stage (fail closed).
+     */
     public void requireAuthentication(boolean required) {
         authenticationRequired = required;
     }
 
-    /** Authentication is required but no stage of the current chain authenticates: the data plane fails closed. */
-    public boolean unauthenticated() {
-        if (!authenticationRequired) {
-            return false;
-        }
-        for (Chain.Entry e : chain.entries()) {
-            if (e.stage().phase() == Phase.AUTHENTICATE) {
-                return false;
-            }
-        }
-        return true;
+    /**
+     * Makes {@code next} the chain for new requests, then waits until every request published on the old chain
+     * has been decided (see {@link #swap(Chain, Runnable)}).
+     *
+     * @return the old chain
+     */
+    public Chain swap(Chain next) {
+        return swap(next, () -> { });
     }
 
     /**
-     * Makes {@code next} the chain for new requests, then waits until every request published on the old chain
-     * has been decided.
+     * Makes {@code next} the chain for new requests, waits until every request published on the old chain has been
+     * decided, then runs {@code afterDrain} (which stops the old stages, closes class loaders). When the ring has
+     * not drained within the timeout (a stage blocks), a WARNING names the stuck sequence and {@code afterDrain}
+     * runs on a background thread once it has drained: never under a running request.
      *
-     * @return the old chain, now unused: the caller stops its stages
+     * @return the old chain
      */
-    public Chain swap(Chain next) {
+    public Chain swap(Chain next, Runnable afterDrain) {
         Chain old = chain;
         chain = next;
         long claimed = buffer.getCursor();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (minimumConsumed() < claimed && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + drainTimeoutNanos;
+        while (!drained(claimed) && System.nanoTime() < deadline) {
             Thread.onSpinWait();
             Thread.yield();
         }
+        if (drained(claimed)) {
+            afterDrain.run();
+            return old;
+        }
+        long stuck = minimumConsumed() + 1;
+        long waited = TimeUnit.NANOSECONDS.toMillis(drainTimeoutNanos);
+        LOG.warning(() -> "decision ring: sequence " + stuck + " is still undecided " + waited + " ms after a chain"
+                + " swap (a stage blocks?); the old chain is released once every sequence up to " + claimed
+                + " is decided");
+        Thread.ofPlatform().daemon().name("keyway-ring-drain-" + claimed).start(() -> {
+            try {
+                while (!drained(claimed)) {
+                    Thread.sleep(DRAIN_POLL_MILLIS);
+                }
+                LOG.info(() -> "decision ring: drained up to sequence " + claimed + "; releasing the old chain");
+                afterDrain.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable t) {
+                LOG.log(Level.SEVERE, "decision ring: releasing the old chain failed", t);
+            }
+        });
         return old;
+    }
+
+    /** Every sequence up to {@code claimed} is decided, or the ring is closed (nothing more is decided on it). */
+    private boolean drained(long claimed) {
+        return closed || minimumConsumed() >= claimed;
+    }
+
+    /** For tests: how long {@link #swap} waits before deferring the release of the old chain. */
+    void drainTimeout(java.time.Duration timeout) {
+        drainTimeoutNanos = timeout.toNanos();
     }
 
     private long minimumConsumed() {
@@ -128,6 +166,7 @@ public final class Ring implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         disruptor.halt();
     }
 

@@ -15,6 +15,9 @@ import java.util.logging.Logger;
 final class StageRunner implements EventHandler<RequestEvent> {
     private static final Logger LOG = Logger.getLogger(StageRunner.class.getName());
 
+    private static final Decision NO_AUTHENTICATION =
+            Decision.respond(503, "no_authentication", "no authentication stage is loaded");
+
     private final int index;
     private final int count;
     private final Metrics metrics;
@@ -38,6 +41,10 @@ final class StageRunner implements EventHandler<RequestEvent> {
     }
 
     private Decision run(RequestEvent event) {
+        if (event.authenticationRequired && !event.chain.authenticates()) {
+            // Backstop on the very chain this request runs on: plugins are required, nothing would authenticate.
+            return NO_AUTHENTICATION;
+        }
         Phase last = event.exchange instanceof PhaseLimit limit ? limit.lastPhase() : null;
         for (Chain.Entry entry : event.chain.entries()) {
             if (last != null && entry.stage().phase().compareTo(last) > 0) {

@@ -8,6 +8,7 @@ import org.pf4j.PluginManager;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,13 +48,20 @@ final class LoadedPlugin {
 
     /**
      * Copies {@code source} to {@code copy}, loads and starts the plugin there, and creates and starts its stages.
-     * On failure whatever was done is undone and the exception propagates.
+     * On any failure (an exception, an Error, a checked exception thrown sneakily from a stage's {@code start})
+     * whatever was done is undone: started stages stopped, manager and class loader unloaded, copy deleted. Then a
+     * {@link PluginException} (or the RuntimeException thrown) propagates; a {@link #fatal} Error is rethrown as is.
      */
     static LoadedPlugin load(Path source, Path copy, Path pluginsRoot, Function<String, StageContext> contexts) {
+        try {
+            Files.copy(source, copy);
+        } catch (IOException e) {
+            delete(copy);
+            throw new PluginException("cannot copy " + source + " to " + copy + ": " + e.getMessage(), e);
+        }
         PluginManager manager = null;
         List<Chain.Entry> entries = new ArrayList<>();
         try {
-            Files.copy(source, copy);
             checkJar(copy);
             manager = new DefaultPluginManager(pluginsRoot);
             String id = manager.loadPlugin(copy);
@@ -75,18 +83,30 @@ final class LoadedPlugin {
                 LOG.warning(() -> "plugin '" + id + "' contributes no stage (is META-INF/extensions.idx in its JAR?)");
             }
             return new LoadedPlugin(source, copy, manager, manager.getPlugin(id), entries);
-        } catch (IOException e) {
+        } catch (Throwable e) {
             discard(entries, manager, copy);
-            throw new PluginException("cannot copy " + source + " to " + copy + ": " + e.getMessage(), e);
-        } catch (RuntimeException | LinkageError e) {
-            discard(entries, manager, copy);
-            String message = e.getMessage();
-            if (message != null && message.contains(copy.toString())) {
-                // Name the JAR the operator knows, not the private copy.
-                throw new PluginException(message.replace(copy.toString(), source.getFileName().toString()), e);
+            if (fatal(e)) {
+                throw (Error) e;
             }
-            throw e;
+            // Name the JAR the operator knows, not the private copy.
+            String named = e instanceof RuntimeException ? e.getMessage() : e.toString();
+            if (named != null && named.contains(copy.toString())) {
+                throw new PluginException(named.replace(copy.toString(), source.getFileName().toString()), e);
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            // An Error (AssertionError, StackOverflowError, LinkageError…) or a checked exception: a refusal too.
+            throw new PluginException(named, e);
         }
+    }
+
+    /**
+     * An Error after which the JVM itself is in doubt (out of memory, internal error): cleaned up after, then
+     * rethrown rather than reported as a refused plugin. A StackOverflowError is a plugin bug and is not fatal.
+     */
+    static boolean fatal(Throwable t) {
+        return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
     }
 
     /** Refuses a file that is not a JAR with a plain message, before PF4J reports it less plainly. */
@@ -133,25 +153,50 @@ final class LoadedPlugin {
         for (Chain.Entry e : entries) {
             try {
                 e.stage().stop();
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) {
                 LOG.log(Level.WARNING, "stage " + e.describe() + " failed to stop", ex);
             }
         }
     }
 
+    /** Best effort, never throws: every step runs even when an earlier one failed. */
     private static void discard(List<Chain.Entry> entries, PluginManager manager, Path copy) {
         stopAll(entries);
         if (manager != null) {
+            List<ClassLoader> loaders = new ArrayList<>();
+            try {
+                manager.getPlugins().forEach(p -> loaders.add(p.getPluginClassLoader()));
+            } catch (Throwable e) {
+                LOG.log(Level.WARNING, "plugin copy " + copy + ": class loader not found", e);
+            }
             try {
                 manager.stopPlugins();
+            } catch (Throwable e) {
+                LOG.log(Level.WARNING, "plugin copy " + copy + " failed to stop", e);
+            }
+            try {
                 manager.unloadPlugins();
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Throwable e) {
                 LOG.log(Level.WARNING, "plugin copy " + copy + " failed to unload", e);
             }
+            for (ClassLoader loader : loaders) {
+                // PF4J closes it on unload; again here in case the unload failed half-way (closing twice is a no-op).
+                if (loader instanceof Closeable closeable) {
+                    try {
+                        closeable.close();
+                    } catch (Throwable e) {
+                        LOG.log(Level.WARNING, "plugin copy " + copy + ": class loader not closed", e);
+                    }
+                }
+            }
         }
+        delete(copy);
+    }
+
+    private static void delete(Path copy) {
         try {
             Files.deleteIfExists(copy);
-        } catch (IOException e) {
+        } catch (Throwable e) {
             LOG.log(Level.WARNING, "plugin copy " + copy + " not deleted", e);
         }
     }

@@ -9,6 +9,7 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -16,8 +17,11 @@ import java.util.logging.Logger;
 
 /**
  * Watches the plugins folder: a JAR that appears (or is replaced) is loaded, a JAR that vanishes is unloaded.
- * Events are gathered for a short quiet period so a JAR still being copied is not read half-written. The JAR of a
- * required plugin ({@code keyway.plugins.required}) that vanishes is logged as SEVERE and the plugin stays.
+ * Events are gathered for a short quiet period so a JAR still being copied is not read half-written. A JAR holding
+ * a plugin already loaded from another file replaces it (an upgrade to a newly named version). The JAR of a
+ * required plugin ({@code keyway.plugins.required}) that vanishes is logged as SEVERE and the plugin stays, and so
+ * is one whose removal would leave no authenticate stage. Any failure, an Error included, is logged per file and
+ * the watcher goes on watching.
  */
 public final class PluginFolderWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PluginFolderWatcher.class.getName());
@@ -36,8 +40,8 @@ public final class PluginFolderWatcher implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            while (true) {
+        while (true) {
+            try {
                 WatchKey key = watcher.take();
                 Set<Path> changed = new HashSet<>();
                 collect(key, changed);
@@ -45,10 +49,15 @@ public final class PluginFolderWatcher implements AutoCloseable {
                 while ((more = watcher.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) != null) {
                     collect(more, changed);
                 }
-                changed.forEach(this::apply);
+                apply(changed);
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Throwable t) {
+                // Never let one bad change end hot reload for the life of the node.
+                LOG.log(Level.SEVERE, "plugin folder watcher: a change in " + host.folder() + " failed; still watching",
+                        t);
             }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -61,25 +70,36 @@ public final class PluginFolderWatcher implements AutoCloseable {
         key.reset();
     }
 
-    private void apply(Path jar) {
-        boolean present = Files.isRegularFile(jar);
+    /**
+     * JARs that exist are applied before JARs that vanished: an upgrade that copies in key-auth-0.2.0.jar and
+     * deletes key-auth-0.1.0.jar replaces the plugin first, and the deletion then finds nothing loaded from the old
+     * file (a no-op) instead of unloading the plugin.
+     */
+    private void apply(Set<Path> changed) {
+        List<Path> present = changed.stream().filter(Files::isRegularFile).sorted().toList();
+        List<Path> vanished = changed.stream().filter(p -> !present.contains(p)).sorted().toList();
+        present.forEach(jar -> apply(jar, true));
+        vanished.forEach(jar -> apply(jar, false));
+    }
+
+    private void apply(Path jar, boolean present) {
         try {
             if (present) {
                 host.load(jar.getFileName().toString());
             } else {
-                String id = host.idOf(jar);
-                if (id != null) {
-                    host.unload(id);
-                }
+                host.vanished(jar);
             }
-        } catch (RuntimeException e) {
-            if (!present && e instanceof PluginException p && p.kind() == PluginException.Kind.REQUIRED) {
+        } catch (PluginException e) {
+            if (!present && e.kind() != PluginException.Kind.NOT_LOADED) {
                 LOG.severe(() -> "JAR " + jar.getFileName() + " vanished from " + host.folder() + " but "
-                        + p.getMessage() + "; put the JAR back, or the next start-up fails");
+                        + e.getMessage() + "; put the JAR back, or the next start-up fails");
             } else {
                 // Refusals are already reported by the host with the plugin name; the node keeps its current chain.
                 LOG.log(Level.FINE, "plugin folder change not applied: " + jar, e);
             }
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "plugin folder change not applied: " + jar + "; the node keeps its current chain",
+                    t);
         }
     }
 

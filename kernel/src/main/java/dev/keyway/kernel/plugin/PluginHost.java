@@ -49,7 +49,11 @@ public final class PluginHost implements AutoCloseable {
         ring.requireAuthentication(!config.required().isEmpty());
     }
 
-    /** Loads every JAR in the folder; any failure, stage-order conflict or missing required plugin fails start-up. */
+    /**
+     * Loads every JAR in the folder, then swaps the resulting chain in once. Any failure, stage-order conflict,
+     * missing required plugin, two JARs of one plugin, or (while plugins are required) a chain without an
+     * authenticate stage fails start-up.
+     */
     public synchronized void start() {
         try {
             Files.createDirectories(config.dir());
@@ -57,7 +61,7 @@ public final class PluginHost implements AutoCloseable {
             throw new PluginException("plugins.dir: " + config.dir() + " cannot be created: " + e.getMessage(), e);
         }
         for (Path jar : jars()) {
-            put(jar);
+            put(jar, true);
         }
         List<String> missing = config.required().stream().filter(id -> !loaded.containsKey(id)).toList();
         if (!missing.isEmpty()) {
@@ -65,12 +69,23 @@ public final class PluginHost implements AutoCloseable {
                     + " (expected: " + (missing.size() == 1 ? "its JAR" : "their JARs") + " in " + config.dir()
                     + "; loaded: " + loaded.keySet() + ")");
         }
+        Chain chain;
+        try {
+            chain = chain(entries(null));
+        } catch (PluginException e) {
+            throw new PluginException("plugins in " + config.dir() + " refused: " + e.getMessage()
+                    + "; loaded: " + loaded.keySet(), e);
+        }
+        ring.swap(chain);
         logChain();
     }
 
-    /** Loads (or, when already loaded, reloads) the plugin JAR with this file name from the plugins folder. */
+    /**
+     * Loads (or, when already loaded, reloads) the plugin JAR with this file name from the plugins folder. A JAR
+     * holding a plugin already loaded from another file (key-auth-0.2.0.jar beside key-auth-0.1.0.jar) replaces it.
+     */
     public synchronized PluginInfo load(String fileName) {
-        String id = put(resolve(fileName));
+        String id = put(resolve(fileName), false);
         logChain();
         return loaded.get(id).info();
     }
@@ -78,7 +93,9 @@ public final class PluginHost implements AutoCloseable {
     /**
      * Removes a plugin's stages from the chain (after in-flight requests are decided) and unloads it.
      *
-     * @throws PluginException of kind {@link PluginException.Kind#REQUIRED} for a required plugin, which stays
+     * @throws PluginException of kind {@link PluginException.Kind#REQUIRED} for a required plugin, or
+     *                         {@link PluginException.Kind#REFUSED} when the chain would no longer authenticate while
+     *                         plugins are required; the plugin stays
      */
     public synchronized void unload(String id) {
         LoadedPlugin plugin = loaded.get(id);
@@ -89,11 +106,35 @@ public final class PluginHost implements AutoCloseable {
             throw new PluginException(PluginException.Kind.REQUIRED,
                     "plugin '" + id + "' is required (keyway.plugins.required) and stays loaded", null);
         }
+        Chain chain;
+        try {
+            chain = chain(entries(plugin));
+        } catch (PluginException e) {
+            String message = "plugin '" + id + "' stays loaded: without it " + e.getMessage();
+            LOG.warning(message);
+            throw new PluginException(message, e);
+        }
         loaded.remove(id);
-        ring.swap(ChainBuilder.build(entries(null)));
-        plugin.close();
+        ring.swap(chain, plugin::close);
         LOG.info(() -> "plugin '" + id + "' unloaded");
         logChain();
+    }
+
+    /**
+     * The watcher's answer to a JAR that vanished from the folder: unloads the plugin loaded from it, if any. A
+     * plugin now served from another file (it was replaced by a newer JAR) is left alone.
+     *
+     * @return the id of the plugin unloaded, or null when no plugin was loaded from that file
+     * @throws PluginException when the plugin must stay (see {@link #unload})
+     */
+    synchronized String vanished(Path jar) {
+        failures.remove(jar.getFileName().toString());
+        LoadedPlugin plugin = loadedFrom(jar);
+        if (plugin == null) {
+            return null;
+        }
+        unload(plugin.id());
+        return plugin.id();
     }
 
     /** Loads a plugin again from its JAR (e.g. after the file was replaced); on failure the loaded version stays. */
@@ -119,33 +160,48 @@ public final class PluginHost implements AutoCloseable {
         return plugin == null ? null : plugin.id();
     }
 
+    /** The temp folder of private JAR copies, or null before the first load (for tests). */
+    synchronized Path copies() {
+        return copies;
+    }
+
     public Path folder() {
         return config.dir();
     }
 
     /**
-     * Loads the JAR beside the version it replaces (the plugin loaded from the same file, if any), then swaps the
-     * chain once: a request runs on the old stages or on the new ones, never on neither. Any failure leaves the
-     * loaded plugins and the chain as they were.
+     * Loads the JAR beside the version it replaces (the plugin loaded from the same file or, at run time, the
+     * plugin with the same id loaded from another file), then swaps the chain once: a request runs on the old
+     * stages or on the new ones, never on neither. Any failure, an Error included, leaves the loaded plugins and
+     * the chain as they were and nothing of the new version behind. At start-up the chain is only checked here
+     * and swapped in once by {@link #start()}.
      */
-    private String put(Path jar) {
+    private String put(Path jar, boolean startUp) {
         String file = jar.getFileName().toString();
-        LoadedPlugin previous = loadedFrom(jar);
+        LoadedPlugin fromFile = loadedFrom(jar);
         LoadedPlugin next = null;
+        LoadedPlugin previous;
         Chain chain;
         try {
             next = LoadedPlugin.load(jar, copyPath(file), config.dir(), this::context);
-            chain = ChainBuilder.build(accept(next, previous));
-        } catch (RuntimeException | LinkageError e) {
+            previous = replaced(next, fromFile, startUp);
+            List<Chain.Entry> entries = entries(previous);
+            entries.addAll(next.entries());
+            chain = startUp ? ChainBuilder.build(entries) : chain(entries);
+        } catch (Throwable e) {
             String id = next == null ? null : next.id();
             if (next != null) {
                 next.close();
             }
+            LoadedPlugin serving = id != null && loaded.containsKey(id) ? loaded.get(id) : fromFile;
             String message = "plugin " + file + (id == null ? "" : " ('" + id + "')") + " refused: " + reason(e)
-                    + (previous == null ? "" : "; version " + previous.version() + " of '" + previous.id()
+                    + (serving == null ? "" : "; version " + serving.version() + " of '" + serving.id()
                     + "' keeps serving");
             failures.put(file, new PluginInfo(id, null, file, "failed", List.of(), message));
             LOG.log(Level.SEVERE, message, e);
+            if (LoadedPlugin.fatal(e)) {
+                throw (Error) e;
+            }
             throw new PluginException(e instanceof PluginException p ? p.kind() : PluginException.Kind.REFUSED,
                     message, e);
         }
@@ -154,34 +210,55 @@ public final class PluginHost implements AutoCloseable {
         }
         loaded.put(next.id(), next);
         failures.remove(file);
-        ring.swap(chain);
-        if (previous != null) {
-            previous.close();
+        if (!startUp) {
+            ring.swap(chain, previous == null ? () -> { } : previous::close);
         }
         LoadedPlugin done = next;
         LOG.info(() -> "plugin '" + done.id() + "' " + done.version() + (previous == null ? " loaded" : " reloaded")
-                + " from " + file);
+                + " from " + file + (previous == null || previous.file().equals(file) ? ""
+                : " (replacing " + previous.version() + " from " + previous.file() + ")"));
         return next.id();
     }
 
-    /** The entries of the chain with {@code next} in place of {@code previous}, or why that cannot be. */
-    private List<Chain.Entry> accept(LoadedPlugin next, LoadedPlugin previous) {
+    /** The loaded plugin {@code next} replaces, or null; or why it cannot replace it. */
+    private LoadedPlugin replaced(LoadedPlugin next, LoadedPlugin fromFile, boolean startUp) {
         String id = next.id();
         LoadedPlugin sameId = loaded.get(id);
-        if (sameId != null && sameId != previous) {
-            throw new PluginException("plugin '" + id + "' is already loaded from " + sameId.file());
+        if (sameId != null && sameId != fromFile) {
+            if (startUp) {
+                throw new PluginException("plugin '" + id + "' is also in " + sameId.file()
+                        + " (expected: one JAR per plugin in " + config.dir() + "; delete the old version)");
+            }
+            if (fromFile != null) {
+                throw new PluginException("plugin '" + id + "' is already loaded from " + sameId.file());
+            }
+            // A new version under a new file name (key-auth-0.1.0.jar -> key-auth-0.2.0.jar): replace that plugin.
+            return sameId;
         }
-        if (previous != null && !previous.id().equals(id) && config.required().contains(previous.id())) {
+        if (fromFile != null && !fromFile.id().equals(id) && config.required().contains(fromFile.id())) {
             throw new PluginException(PluginException.Kind.REQUIRED, next.file() + " now holds plugin '" + id
-                    + "' in place of '" + previous.id() + "', which is required (keyway.plugins.required)", null);
+                    + "' in place of '" + fromFile.id() + "', which is required (keyway.plugins.required)", null);
         }
         if (next.entries().isEmpty() && config.required().contains(id)) {
             throw new PluginException("plugin '" + id + "' is required (keyway.plugins.required) but contributes no"
                     + " stage (is META-INF/extensions.idx in its JAR?)");
         }
-        List<Chain.Entry> entries = entries(previous);
-        entries.addAll(next.entries());
-        return entries;
+        return fromFile;
+    }
+
+    /**
+     * The chain of these stages, or why it cannot serve: a (phase, order) or name clash, or no stage in the
+     * authenticate phase while {@code keyway.plugins.required} is non-empty.
+     */
+    private Chain chain(List<Chain.Entry> entries) {
+        Chain chain = ChainBuilder.build(entries);
+        if (!config.required().isEmpty() && !chain.authenticates()) {
+            throw new PluginException("the chain would have no stage in the authenticate phase while"
+                    + " keyway.plugins.required is set (" + String.join(", ", config.required()) + "), so no"
+                    + " request could be authenticated (expected: a plugin with an authenticate stage, such as"
+                    + " key-auth)");
+        }
+        return chain;
     }
 
     /** The stages of every loaded plugin but {@code except}. */
@@ -245,17 +322,26 @@ public final class PluginHost implements AutoCloseable {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
+    /** Empties the chain, then (once the ring has drained) stops every plugin and deletes the private copies. */
     @Override
     public synchronized void close() {
-        ring.swap(Chain.EMPTY);
-        loaded.values().forEach(LoadedPlugin::close);
+        List<LoadedPlugin> all = List.copyOf(loaded.values());
         loaded.clear();
-        if (copies != null) {
-            try (Stream<Path> left = Files.walk(copies)) {
-                left.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "plugin copies in " + copies + " not deleted", e);
-            }
+        Path folder = copies;
+        ring.swap(Chain.EMPTY, () -> {
+            all.forEach(LoadedPlugin::close);
+            deleteCopies(folder);
+        });
+    }
+
+    private static void deleteCopies(Path folder) {
+        if (folder == null) {
+            return;
+        }
+        try (Stream<Path> left = Files.walk(folder)) {
+            left.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "plugin copies in " + folder + " not deleted", e);
         }
     }
 

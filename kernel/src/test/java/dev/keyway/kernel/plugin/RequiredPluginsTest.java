@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code keyway.plugins.required}: the security plugins cannot be missing at start-up nor removed at run time, and
- * the data plane fails closed when no stage authenticates.
+ * no chain without an authenticate stage is accepted (the ring's own backstop is tested in RingTest).
  */
 class RequiredPluginsTest {
 
@@ -40,19 +40,13 @@ class RequiredPluginsTest {
     }
 
     @Test
-    void dataPlaneAnswers503WhenPluginsAreRequiredButNoStageAuthenticates(@TempDir Path tmp) {
+    void startFailsWhenPluginsAreRequiredButNoStageAuthenticates(@TempDir Path tmp) {
         Path plugins = TestNode.pluginsWith(tmp.resolve("plugins"), List.of("response-header"));
-        try (FakeUpstream upstream = new FakeUpstream();
-             TestNode node = TestNode.start(tmp.resolve("data"), plugins,
-                     Map.of("keyway.plugins.required", "response-header"))) {
-            node.createService("orders", "/orders", upstream.url(), null);
 
-            HttpResponse<String> r = node.get("/orders/1");
-
-            assertThat(r.statusCode()).isEqualTo(503);
-            assertThat(r.body()).contains("\"code\":\"no_authentication\"");
-            assertThat(upstream.received()).as("nothing reached the upstream").isEmpty();
-        }
+        assertThatThrownBy(() -> TestNode.start(tmp.resolve("data"), plugins,
+                Map.of("keyway.plugins.required", "response-header")).close())
+                .hasMessageContaining("no stage in the authenticate phase")
+                .hasMessageContaining("keyway.plugins.required");
     }
 
     @Test
