@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyway.kernel.identity.AdminClient;
 import dev.keyway.kernel.store.Caches;
 import dev.keyway.kernel.store.StoredTeam;
+import dev.keyway.kernel.testing.LogCapture;
 import dev.keyway.kernel.testing.TestNode;
 import dev.keyway.spi.Team;
 import org.junit.jupiter.api.AfterAll;
@@ -33,11 +34,11 @@ class SessionRoutesTest {
     static Path tmp;
     static TestNode node;
     static AdminClient client;
-    static AdminClient.LogCapture logs;
+    static LogCapture logs;
 
     @BeforeAll
     static void start() throws Exception {
-        logs = new AdminClient.LogCapture();
+        logs = new LogCapture();
         node = TestNode.start(tmp.resolve("data"), Files.createDirectories(tmp.resolve("plugins")), Map.of());
         client = new AdminClient(node);
     }

@@ -5,6 +5,7 @@ import dev.keyway.kernel.store.Caches;
 import dev.keyway.kernel.store.EntityCache;
 import dev.keyway.kernel.store.StoredKey;
 import dev.keyway.kernel.store.StoredTeam;
+import dev.keyway.kernel.testing.LogCapture;
 import dev.keyway.kernel.testing.TestNode;
 import dev.keyway.spi.ApiKey;
 import dev.keyway.spi.Team;
@@ -38,12 +39,12 @@ class UserRoutesTest {
     static Path tmp;
     static TestNode node;
     static AdminClient client;
-    static AdminClient.LogCapture logs;
+    static LogCapture logs;
     static String admin;
 
     @BeforeAll
     static void start() throws Exception {
-        logs = new AdminClient.LogCapture();
+        logs = new LogCapture();
         node = TestNode.start(tmp.resolve("data"), Files.createDirectories(tmp.resolve("plugins")), Map.of());
         client = new AdminClient(node);
         assertThat(client.call("POST", "/admin/bootstrap", TestNode.TOKEN, "{\"username\":\"root\",\"password\":\""

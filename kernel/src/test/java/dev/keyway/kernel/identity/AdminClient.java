@@ -10,10 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 /** Admin-plane calls with a chosen bearer token, for the identity routes' tests. Remembers every response body. */
 public final class AdminClient {
@@ -77,41 +73,6 @@ public final class AdminClient {
             return JSON.readTree(r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Collects every JUL record (all loggers) while open. */
-    public static final class LogCapture extends Handler implements AutoCloseable {
-        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-
-        public LogCapture() {
-            Logger.getLogger("").addHandler(this);
-        }
-
-        /** Every captured message with its parameters and thrown exceptions. */
-        public String text() {
-            StringBuilder out = new StringBuilder();
-            for (LogRecord r : records) {
-                out.append(new SimpleFormatter().formatMessage(r)).append('\n');
-                for (Throwable t = r.getThrown(); t != null; t = t.getCause()) {
-                    out.append(t).append('\n');
-                }
-            }
-            return out.toString();
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            Logger.getLogger("").removeHandler(this);
         }
     }
 }

@@ -142,7 +142,7 @@ class EntityCacheTest {
 
     @Test
     void unreadableValueIsSkippedAndLoggedWithoutItsContent() throws InterruptedException {
-        try (var logs = new TestStores.LogCapture()) {
+        try (var logs = new dev.keyway.kernel.testing.LogCapture()) {
             String unreadable = "{\"id\": \"t-bad\", \"status\": \"very-secret-garbage\"}";
             nodeA.ignite().<String, String>cache(Caches.TEAMS).put("t-bad", unreadable);
             teamsA.put(new StoredTeam("t-after", "After", null, Team.Status.ACTIVE, List.of(), null, null));

@@ -56,7 +56,7 @@ class StoreDirectoriesTest {
     @Test
     void findsAKeyByItsSecretAndNotByAWrongOne() {
         ApiKey key = key("k-1", ApiKey.Status.ACTIVE);
-        try (var logs = new TestStores.LogCapture()) {
+        try (var logs = new dev.keyway.kernel.testing.LogCapture()) {
             keys().put(StoredKey.of(key, hasher.hash("kw-secret")));
 
             assertThat(directories.keys().bySecret("kw-secret")).contains(key);

@@ -7,12 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 /** Store configurations on free loopback ports, polling, and log capture for the store tests. */
 final class TestStores {
@@ -71,40 +66,5 @@ final class TestStores {
             Thread.sleep(20);
         }
         return condition.getAsBoolean();
-    }
-
-    /** Collects every JUL record (all loggers) while open. */
-    static final class LogCapture extends Handler implements AutoCloseable {
-        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-
-        LogCapture() {
-            Logger.getLogger("").addHandler(this);
-        }
-
-        /** Every captured message, formatted with its parameters and thrown exception text. */
-        String text() {
-            StringBuilder out = new StringBuilder();
-            for (LogRecord r : records) {
-                out.append(new java.util.logging.SimpleFormatter().formatMessage(r)).append('\n');
-                for (Throwable t = r.getThrown(); t != null; t = t.getCause()) {
-                    out.append(t).append('\n');
-                }
-            }
-            return out.toString();
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            Logger.getLogger("").removeHandler(this);
-        }
     }
 }
