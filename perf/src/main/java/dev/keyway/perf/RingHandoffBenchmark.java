@@ -7,6 +7,7 @@ import dev.keyway.kernel.pipeline.ChainBuilder;
 import dev.keyway.kernel.pipeline.Ring;
 import dev.keyway.spi.Decision;
 import dev.keyway.spi.Exchange;
+import dev.keyway.spi.fixture.TestExchange;
 import dev.keyway.spi.Phase;
 import dev.keyway.spi.Stage;
 import org.HdrHistogram.Histogram;
@@ -118,7 +119,7 @@ public class RingHandoffBenchmark {
 
         @Setup(Level.Trial)
         public void start(ThreadParams thread) {
-            exchange = new BenchExchange("perf-" + thread.getThreadIndex());
+            exchange = new TestExchange().path("/perf/" + thread.getThreadIndex());
         }
     }
 
