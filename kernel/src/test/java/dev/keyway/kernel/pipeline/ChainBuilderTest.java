@@ -1,7 +1,6 @@
 package dev.keyway.kernel.pipeline;
 
 import dev.keyway.spi.Decision;
-import dev.keyway.spi.Exchange;
 import dev.keyway.spi.Phase;
 import dev.keyway.spi.Stage;
 import org.junit.jupiter.api.Test;
@@ -51,26 +50,6 @@ class ChainBuilderTest {
     }
 
     static Chain.Entry entry(String plugin, String name, Phase phase, int order) {
-        return new Chain.Entry(plugin, new Stage() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public Phase phase() {
-                return phase;
-            }
-
-            @Override
-            public int order() {
-                return order;
-            }
-
-            @Override
-            public Decision apply(Exchange exchange) {
-                return Decision.proceed();
-            }
-        });
+        return new Chain.Entry(plugin, RingTest.stage(name, phase, order, exchange -> Decision.proceed()));
     }
 }
