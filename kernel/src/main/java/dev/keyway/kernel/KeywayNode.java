@@ -94,7 +94,8 @@ public final class KeywayNode implements AutoCloseable {
         long t0 = System.nanoTime();
         metrics = new Metrics();
         store = keep(IgniteStore.start(config.store()));
-        KeyHasher hasher = KeyHasher.fromFile(config.pepperFile());
+        KeyHasher hasher = config.pepper().map(KeyHasher::fromBase64)
+                .orElseGet(() -> KeyHasher.fromFile(config.pepperFile()));
         checkPepper(store, hasher, config);
         Directories directories = StoreDirectories.of(store, hasher);
         EntityCache<Service> services = store.entities(Caches.SERVICES, Service.class, Service::id);

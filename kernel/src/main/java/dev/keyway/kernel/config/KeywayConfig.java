@@ -25,12 +25,13 @@ import java.util.Optional;
  * @param plugins       the plugins folder and per-plugin config
  * @param store         the Ignite node
  * @param pepperFile    the key-hash secret, kept outside the store (KEYWAY_PEPPER_FILE)
+ * @param pepper        the key-hash secret itself, base64 (KEYWAY_PEPPER); wins over the file when set
  * @param bootstrapToken the admin token from KEYWAY_BOOTSTRAP_TOKEN, if set
  * @param keys          the scheduled key audit
  */
 public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane, RingConfig ring, CallsConfig calls,
                            PluginsConfig plugins, StoreConfig store, Path pepperFile,
-                           Optional<String> bootstrapToken, KeysConfig keys) {
+                           Optional<String> pepper, Optional<String> bootstrapToken, KeysConfig keys) {
 
     public KeywayConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -41,8 +42,18 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         Objects.requireNonNull(plugins, "plugins");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(pepperFile, "pepperFile");
+        Objects.requireNonNull(pepper, "pepper");
         Objects.requireNonNull(bootstrapToken, "bootstrapToken");
         Objects.requireNonNull(keys, "keys");
+    }
+
+    /** Secrets (the pepper, the bootstrap token) are never part of the text. */
+    @Override
+    public String toString() {
+        return "KeywayConfig[dataDir=" + dataDir + ", dataPlane=" + dataPlane + ", adminPlane=" + adminPlane
+                + ", ring=" + ring + ", calls=" + calls + ", plugins=" + plugins.dir() + ", store=" + store
+                + ", pepperFile=" + pepperFile + ", pepper=" + (pepper.isPresent() ? "<set>" : "<unset>")
+                + ", bootstrapToken=" + (bootstrapToken.isPresent() ? "<set>" : "<unset>") + ", keys=" + keys + "]";
     }
 
     /** Reads the config from the process environment and the default sources. */
@@ -80,6 +91,7 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         copy(env, "KEYWAY_ADMIN_PORT", map, "keyway.admin-plane.port");
         copy(env, "KEYWAY_PLUGINS_DIR", map, "keyway.plugins.dir");
         copy(env, "KEYWAY_PEPPER_FILE", map, "keyway.pepper-file");
+        copy(env, "KEYWAY_PEPPER", map, "keyway.pepper");
         copy(env, "KEYWAY_BOOTSTRAP_TOKEN", map, "keyway.admin-plane.bootstrap-token");
         copy(env, "KEYWAY_IGNITE_XML", map, "keyway.store.ignite-xml");
         return map;
@@ -108,7 +120,8 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         KeysConfig keys = new KeysConfig(c.get("keys.audit-interval").as(Duration.class).orElse(Duration.ofHours(1)),
                 c.get("keys.expiring-days").asInt().orElse(7), c.get("keys.unused-days").asInt().orElse(30));
         return new KeywayConfig(dataDir, data, admin, ring, calls, plugins, store(c.get("store"), dataDir),
-                pepper.toAbsolutePath(), token, keys);
+                pepper.toAbsolutePath(), c.get("pepper").asString().asOptional().filter(s -> !s.isBlank()), token,
+                keys);
     }
 
     private static StoreConfig store(Config c, Path dataDir) {

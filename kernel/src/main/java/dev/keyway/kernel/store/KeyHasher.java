@@ -47,6 +47,21 @@ public final class KeyHasher {
     }
 
     /**
+     * The hasher whose pepper is given as base64 text (at least 32 bytes), e.g. from the environment variable
+     * KEYWAY_PEPPER for deployments that inject secrets that way. The value never appears in errors.
+     */
+    public static KeyHasher fromBase64(String pepper) {
+        Objects.requireNonNull(pepper, "pepper");
+        try {
+            return new KeyHasher(Base64.getDecoder().decode(pepper.strip().replace('-', '+').replace('_', '/')));
+        } catch (IllegalArgumentException e) {
+            // No cause and no value: the message could quote the secret.
+            throw new IllegalArgumentException("KEYWAY_PEPPER: not base64 of at least " + PEPPER_BYTES
+                    + " bytes (expected e.g. the output of: head -c 32 /dev/urandom | base64)");
+        }
+    }
+
+    /**
      * The hasher whose pepper is in {@code pepperFile} (base64 of at least 32 bytes). A missing file is created
      * with 32 bytes from {@link SecureRandom}, readable by the owner only. Losing the file invalidates every
      * stored key; back it up apart from the store.

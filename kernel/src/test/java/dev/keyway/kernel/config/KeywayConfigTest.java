@@ -34,6 +34,19 @@ class KeywayConfigTest {
     }
 
     @Test
+    void thePepperComesFromTheEnvironmentWhenSetAndNeverShowsInText() {
+        String pepper = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'Q');
+        KeywayConfig c = KeywayConfig.load(Map.of("KEYWAY_PEPPER", pepper, "KEYWAY_BOOTSTRAP_TOKEN", "kwb-secret"),
+                Map.of());
+        assertThat(c.pepper()).hasValue(pepper);
+        assertThat(c.toString()).doesNotContain(pepper, "kwb-secret").contains("pepper=<set>");
+        assertThat(dev.keyway.kernel.store.KeyHasher.fromBase64(pepper).hash("kw-x"))
+                .isEqualTo(dev.keyway.kernel.store.KeyHasher.fromBase64(pepper).hash("kw-x"));
+        assertThatThrownBy(() -> dev.keyway.kernel.store.KeyHasher.fromBase64("c2hvcnQ="))
+                .hasMessageContaining("KEYWAY_PEPPER").hasMessageNotContaining("c2hvcnQ=");
+    }
+
+    @Test
     void invalidValuesNameTheKeyAndWhatWasExpected() {
         assertThatThrownBy(() -> KeywayConfig.load(Map.of(), Map.of("keyway.ring.size", "1000")))
                 .hasMessage("ring.size: 1000 (expected: a power of two >= 2)");
