@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param status     active or revoked
  * @param expiresAt  expiry, or null for none
  * @param allowedIps client IPs or CIDR ranges allowed to use the key; empty means any
- * @param scopes     service ids or model names the key is limited to; empty means whatever its app may use
+ * @param scopes     service ids the key is limited to (model names join them with the AI gateway); empty means
+ *                   whatever its app may use
  * @param revokeAt   when set, the key counts as revoked from this instant on (the grace end of a rotation);
  *                   null for none
  */

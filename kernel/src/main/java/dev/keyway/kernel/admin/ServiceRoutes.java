@@ -83,7 +83,19 @@ final class ServiceRoutes {
                 .orElseThrow(() -> AdminErrors.notFound("service", id));
     }
 
-    private static void requireManage(Principal who, String teamId) {
+    private void requireManage(Principal who, String teamId) {
+        if (teamId != null && !who.canSee(teamId)) {
+            // Another team's id answers like one that does not exist.
+            throw AdminErrors.notFound("team", teamId);
+        }
+        if (teamId != null && context.store().entities(Caches.TEAMS, dev.keyway.kernel.store.StoredTeam.class,
+                dev.keyway.kernel.store.StoredTeam::id).get(teamId).isEmpty()) {
+            throw AdminErrors.notFound("team", teamId);
+        }
+        requireRole(who, teamId);
+    }
+
+    private static void requireRole(Principal who, String teamId) {
         if (!who.canManage(teamId)) {
             throw AdminErrors.of(403, "forbidden", teamId == null
                     ? "services without a team need a system admin"
@@ -183,6 +195,8 @@ final class ServiceRoutes {
         String prefix = text(body, "pathPrefix", errors);
         if (prefix != null && !(prefix.equals("/") || prefix.matches("(/[A-Za-z0-9._~-]+)+"))) {
             errors.put("pathPrefix", "expected a path like /orders or /api/v1 (no trailing slash, no query)");
+        } else if (prefix != null && (prefix.equals("/v1") || prefix.startsWith("/v1/"))) {
+            errors.put("pathPrefix", "/v1 is reserved for the unified AI API (OpenAI- and Anthropic-style routes)");
         }
         List<String> upstreams = new ArrayList<>();
         JsonNode ups = body.get("upstreams");

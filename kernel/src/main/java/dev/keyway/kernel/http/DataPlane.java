@@ -61,7 +61,7 @@ public final class DataPlane implements Handler, AutoCloseable {
         String path = req.path().rawPath();
         String method = req.prologue().method().text();
         boolean whoAmI = path.equals(WHO_AM_I) && method.equals("GET");
-        HttpExchange exchange = new HttpExchange(requestId, whoAmI ? Protocol.OPENAI : Protocol.REST, method, path,
+        HttpExchange exchange = new HttpExchange(requestId, protocolOf(path), method, path,
                 req.query().rawValue(), clientAddress(req), req.headers());
         Result result;
         try {
@@ -77,6 +77,17 @@ public final class DataPlane implements Handler, AutoCloseable {
         metrics.latency("keyway_request_latency", System.nanoTime() - started);
         metrics.inc("keyway_requests_total", "status", Integer.toString(result.status()));
         recorder.record(record(exchange, result, startedMillis, micros));
+    }
+
+    /**
+     * The error shape callers expect: Anthropic's on {@code /v1/messages}, OpenAI's on every other {@code /v1}
+     * route (reserved for the unified AI API), the REST JSON shape elsewhere.
+     */
+    static Protocol protocolOf(String path) {
+        if (path.equals("/v1/messages") || path.startsWith("/v1/messages/")) {
+            return Protocol.ANTHROPIC;
+        }
+        return path.equals("/v1") || path.startsWith("/v1/") ? Protocol.OPENAI : Protocol.REST;
     }
 
     /** {@code GET /v1/me}: run authenticate and identify only, then say who the key resolves to. */

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The body of {@code GET /v1/me}: who the presented key resolves to, after the authenticate and identify phases
- * accepted it. Never contains the secret.
+ * accepted it. Never contains the secret. {@code limits} lists the limits that apply to the key; empty until
+ * limits exist (the rate-limit issue fills it).
  */
 final class WhoAmI {
     private WhoAmI() {
@@ -30,7 +31,7 @@ final class WhoAmI {
         return "{\"object\":\"keyway.identity\",\"key\":{\"id\":" + str(key.id()) + ",\"prefix\":" + str(key.prefix())
                 + ",\"lastFour\":" + str(key.lastFour()) + ",\"scopes\":" + list(key.scopes())
                 + ",\"allowedIps\":" + list(key.allowedIps()) + ",\"expiresAt\":" + time(key.expiresAt())
-                + ",\"revokeAt\":" + time(key.revokeAt()) + "},\"user\":{\"id\":" + str(user.id()) + ",\"username\":"
+                + ",\"revokeAt\":" + time(key.revokeAt()) + "},\"limits\":[],\"user\":{\"id\":" + str(user.id()) + ",\"username\":"
                 + str(user.username()) + "},\"team\":{\"id\":" + str(team.id()) + ",\"name\":" + str(team.name())
                 + "},\"app\":{\"id\":" + str(app.id()) + ",\"name\":" + str(app.name()) + "},\"requestId\":"
                 + str(exchange.requestId()) + "}";

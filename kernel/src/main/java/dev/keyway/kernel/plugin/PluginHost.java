@@ -61,7 +61,15 @@ public final class PluginHost implements AutoCloseable {
             throw new PluginException("plugins.dir: " + config.dir() + " cannot be created: " + e.getMessage(), e);
         }
         for (Path jar : jars()) {
-            put(jar, true);
+            try {
+                put(jar, true);
+            } catch (PluginException e) {
+                // A broken or refused JAR is reported (log, GET /admin/plugins) and the node starts without it;
+                // what must not be missing is the required list, checked next. Order conflicts stay fatal.
+                if (e.getCause() instanceof ChainBuilder.ChainConflictException) {
+                    throw e;
+                }
+            }
         }
         List<String> missing = config.required().stream().filter(id -> !loaded.containsKey(id)).toList();
         if (!missing.isEmpty()) {

@@ -84,7 +84,9 @@ class TeamIsolationTest {
                 new String[]{"GET", "/admin/services/" + serviceB, null},
                 new String[]{"PUT", "/admin/services/" + serviceB, "{\"name\":\"b-svc\",\"pathPrefix\":\"/b\","
                         + "\"upstreams\":[\"http://127.0.0.1:9\"],\"teamId\":\"" + teamB + "\"}"},
-                new String[]{"DELETE", "/admin/services/" + serviceB, null});
+                new String[]{"DELETE", "/admin/services/" + serviceB, null},
+                new String[]{"POST", "/admin/services", "{\"name\":\"into-b\",\"pathPrefix\":\"/into-b\","
+                        + "\"upstreams\":[\"http://10.0.0.1:9\"],\"teamId\":\"" + teamB + "\"}"});
         for (String[] r : routes) {
             HttpResponse<String> real = node.adminAs(alice, r[0], r[1], r[2]);
             assertThat(real.statusCode()).as(r[0] + " " + r[1] + ": " + real.body()).isEqualTo(404);
@@ -93,6 +95,11 @@ class TeamIsolationTest {
                     .replace(appB, "app-nope").replace(keyB, "k-nope").replace(serviceB, "svc-nope"), r[2]);
             assertThat(missing.statusCode()).as("same answer as a missing id: " + r[1]).isEqualTo(404);
         }
+        String mine = field(node.adminAs(alice, "POST", "/admin/services", "{\"name\":\"a-own\",\"pathPrefix\":"
+                + "\"/a-own\",\"upstreams\":[\"http://10.0.0.1:9\"],\"teamId\":\"" + teamA + "\"}").body(), "id");
+        HttpResponse<String> moveToB = node.adminAs(alice, "PUT", "/admin/services/" + mine, "{\"name\":\"a-own\","
+                + "\"pathPrefix\":\"/a-own\",\"upstreams\":[\"http://10.0.0.1:9\"],\"teamId\":\"" + teamB + "\"}");
+        assertThat(moveToB.statusCode()).as(moveToB.body()).isEqualTo(404);
         // Nothing changed.
         assertThat(node.admin("GET", "/admin/keys/" + keyB, null).body()).contains("\"status\":\"active\"");
         assertThat(node.admin("GET", "/admin/apps/" + appB, null).body()).contains("\"status\":\"active\"");
@@ -103,7 +110,8 @@ class TeamIsolationTest {
     void listsLeaveOtherTeamsOut() {
         for (String path : List.of("/admin/teams", "/admin/apps", "/admin/apps?teamId=" + teamB, "/admin/keys",
                 "/admin/keys?teamId=" + teamB, "/admin/services", "/admin/keys/audit", "/admin/audit?limit=1000",
-                "/admin/calls", "/admin/users")) {
+                "/admin/calls", "/admin/users", "/admin/calls?keyId=" + keyB, "/admin/audit?target=" + keyB,
+                "/admin/keys/audit?teamId=" + teamB, "/admin/keys?userId=u-bob")) {
             HttpResponse<String> r = node.adminAs(alice, "GET", path, null);
             assertThat(r.statusCode()).as(path).isEqualTo(200);
             assertThat(r.body()).as(path).doesNotContain(teamB, appB, keyB, serviceB);
@@ -174,6 +182,9 @@ class TeamIsolationTest {
             assertThat(r.body()).contains("\"code\":\"forbidden\"");
         }
         assertThat(node.adminAs(alice, "POST", "/admin/teams", "{\"name\":\"C\"}").statusCode()).isEqualTo(403);
+        assertThat(node.adminAs(alice, "POST", "/admin/plugins", "{\"file\":\"x.jar\"}").statusCode()).isEqualTo(403);
+        assertThat(node.adminAs(alice, "POST", "/admin/plugins/key-auth/reload", null).statusCode()).isEqualTo(403);
+        assertThat(node.adminAs(alice, "DELETE", "/admin/plugins/key-auth", null).statusCode()).isEqualTo(403);
     }
 
     @Test

@@ -193,6 +193,22 @@ class ProxyTest {
     }
 
     @Test
+    void v1RoutesAnswerInTheAiProtocolsShapesAndAreReservedFromRestServices() {
+        HttpResponse<String> openAi = node.get("/v1/models");
+        assertThat(openAi.statusCode()).isEqualTo(404);
+        assertThat(openAi.body()).startsWith("{\"error\":{\"message\":").contains("\"type\":\"not_found_error\"",
+                "\"code\":\"route_not_found\"");
+        HttpResponse<String> anthropic = node.send(HttpRequest.newBuilder(node.data("/v1/messages"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+        assertThat(anthropic.statusCode()).isEqualTo(404);
+        assertThat(anthropic.body()).startsWith("{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\"");
+        HttpResponse<String> reserved = node.admin("POST", "/admin/services", "{\"name\":\"v1x\","
+                + "\"pathPrefix\":\"/v1/x\",\"upstreams\":[\"" + upstream.url() + "\"]}");
+        assertThat(reserved.statusCode()).isEqualTo(400);
+        assertThat(reserved.body()).contains("\"pathPrefix\"", "reserved");
+    }
+
+    @Test
     void callsAreRecorded() throws Exception {
         node.get("/api/recorded?secret=hunter2");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -240,7 +240,7 @@ class KeyResolutionTest {
                 .header("x-api-key", key[1]).build());
         assertThat(me.statusCode()).isEqualTo(200);
         assertThat(me.body()).contains("\"id\":\"" + key[0] + "\"", "\"username\":\"u-alice\"", "\"name\":\"Shop\"",
-                "\"name\":\"web\"", "\"scopes\":[\"" + ordersId + "\"]").doesNotContain(key[1]);
+                "\"name\":\"web\"", "\"scopes\":[\"" + ordersId + "\"]", "\"limits\":[]").doesNotContain(key[1]);
 
         node.admin("POST", "/admin/keys/" + key[0] + "/revoke", null);
         HttpResponse<String> revoked = node.send(HttpRequest.newBuilder(node.data("/v1/me"))
