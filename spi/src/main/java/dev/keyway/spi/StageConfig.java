@@ -9,6 +9,22 @@ import java.util.Optional;
  */
 public interface StageConfig {
 
+    /** A config over these flat keys and values (copied); the kernel builds stage configs this way, tests too. */
+    static StageConfig of(Map<String, String> values) {
+        Map<String, String> copy = Map.copyOf(values);
+        return new StageConfig() {
+            @Override
+            public Optional<String> get(String key) {
+                return Optional.ofNullable(copy.get(key));
+            }
+
+            @Override
+            public Map<String, String> asMap() {
+                return copy;
+            }
+        };
+    }
+
     /** The value of {@code key}, if set. */
     Optional<String> get(String key);
 

@@ -295,7 +295,7 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private StageContext context(String pluginId) {
-        return new Context(new MapStageConfig(config.configOf(pluginId)), directories);
+        return new Context(StageConfig.of(config.configOf(pluginId)), directories);
     }
 
     private Path resolve(String fileName) {
