@@ -19,6 +19,7 @@ import dev.keyway.kernel.store.StoredUser;
 import dev.keyway.kernel.store.StoredKeyUsage;
 import dev.keyway.kernel.admin.AdminPlane;
 import dev.keyway.kernel.config.KeywayConfig;
+import dev.keyway.kernel.http.ClientIp;
 import dev.keyway.kernel.http.DataPlane;
 import dev.keyway.kernel.http.RouteTable;
 import dev.keyway.kernel.observe.Metrics;
@@ -110,7 +111,8 @@ public final class KeywayNode implements AutoCloseable {
                 clock, Duration.ofHours(1));
         AuditLog auditLog = new AuditLog(store, JSON, clock);
         AdminContext adminContext = new AdminContext(auth, metrics, () -> ready, ring::chain, plugins, store,
-                auditLog, hasher, clock, keyUsage, LoginThrottle.standard(clock));
+                auditLog, hasher, clock, keyUsage, LoginThrottle.standard(clock),
+                ClientIp.trusting(config.adminPlane().trustedProxies()));
         admin = WebServer.builder().host(config.adminPlane().host()).port(config.adminPlane().port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.adminPlane().maxBodyBytes())
@@ -142,7 +144,8 @@ public final class KeywayNode implements AutoCloseable {
                 }
             }
         }));
-        DataPlane plane = keep(new DataPlane(routes::get, ring, recorder, metrics, config.dataPlane().maxBodyBytes()));
+        DataPlane plane = keep(new DataPlane(routes::get, ring, recorder, metrics, config.dataPlane().maxBodyBytes(),
+                ClientIp.trusting(config.dataPlane().trustedProxies())));
         data = WebServer.builder().host(config.dataPlane().host()).port(config.dataPlane().port())
                 .shutdownHook(false)
                 .routing(r -> r.any(plane))

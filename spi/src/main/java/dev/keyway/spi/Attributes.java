@@ -7,6 +7,9 @@ package dev.keyway.spi;
 public final class Attributes {
     /** The service whose route matched. Written by the kernel before the chain runs. */
     public static final AttributeKey<Service> SERVICE = AttributeKey.of("service", Service.class);
+    /** The version of {@link #SERVICE} whose path prefix matched. Written by the kernel before the chain runs. */
+    public static final AttributeKey<ServiceVersion> SERVICE_VERSION =
+            AttributeKey.of("service-version", ServiceVersion.class);
     /** The API key presented by the caller. Written by the authenticate phase. */
     public static final AttributeKey<ApiKey> API_KEY = AttributeKey.of("api-key", ApiKey.class);
     /** The key's owner. Written by the identify phase. */

@@ -40,7 +40,11 @@ public final class AdminPlane {
                     Json.send(res, 200, Map.of("data", stages()));
                 }));
         new PluginRoutes(context).register(routing, guard);
-        new ServiceRoutes(context).register(routing, guard);
+        ServiceRoutes services = new ServiceRoutes(context);
+        services.register(routing, guard);
+        new VersionRoutes(context, services).register(routing, guard);
+        new CatalogRoutes(context).register(routing, guard);
+        new SubscriptionRoutes(context).register(routing, guard);
         new AuditRoutes(context).register(routing, guard);
         new SessionRoutes(context).register(routing, guard);
         new UserRoutes(context).register(routing, guard);

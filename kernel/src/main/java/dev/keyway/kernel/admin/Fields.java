@@ -61,12 +61,55 @@ final class Fields {
         }
     }
 
+    /** An optional integer in {@code min..max}; {@code dflt} when absent. */
+    int integer(String field, int dflt, int min, int max) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < min || n.asInt() > max) {
+            errors.put(field, "expected an integer in " + min + ".." + max + ", got " + n);
+            return dflt;
+        }
+        return n.asInt();
+    }
+
+    /** An optional array of texts each matching {@code pattern}; empty when absent. */
+    java.util.List<String> texts(String field, String pattern, String expected) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return java.util.List.of();
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (!n.isArray()) {
+            errors.put(field, "expected an array of " + expected);
+            return out;
+        }
+        for (JsonNode e : n) {
+            if (!e.isTextual() || !e.asText().matches(pattern)) {
+                errors.put(field, "expected an array of " + expected);
+                return out;
+            }
+            out.add(e.asText());
+        }
+        return out;
+    }
+
     JsonNode node(String field) {
         return body.get(field);
     }
 
     void error(String field, String message) {
         errors.put(field, message);
+    }
+
+    /** Adds another body's failures under {@code prefix}, e.g. {@code versions[0].pathPrefix}. */
+    void merge(String prefix, Fields nested) {
+        nested.errors.forEach((f, m) -> errors.put(prefix + "." + f, m));
+    }
+
+    boolean ok() {
+        return errors.isEmpty();
     }
 
     /** Throws 400 with every collected failure, if any. */

@@ -27,6 +27,11 @@ final class Json {
 
     /** The request body as a JSON object; 400 {@code invalid_json} when it is not one. */
     static ObjectNode body(ServerRequest req) {
+        return object(raw(req));
+    }
+
+    /** The request body's bytes, at most the admin body limit (413 above). */
+    static byte[] raw(ServerRequest req) {
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
             bytes = in.readNBytes((int) MAX_BODY + 1);
@@ -37,6 +42,11 @@ final class Json {
             throw AdminErrors.of(413, "request_too_large", "admin request bodies are limited to " + MAX_BODY
                     + " bytes");
         }
+        return bytes;
+    }
+
+    /** Bytes parsed as a JSON object; 400 {@code invalid_json} when they are not one. */
+    static ObjectNode object(byte[] bytes) {
         try {
             JsonNode node = MAPPER.readTree(bytes);
             if (node instanceof ObjectNode object) {

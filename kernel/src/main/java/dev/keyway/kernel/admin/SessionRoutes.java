@@ -97,7 +97,7 @@ final class SessionRoutes {
         if (!errors.isEmpty()) {
             throw AdminErrors.invalid(errors);
         }
-        switch (login.attempt(username, password, clientIp(req))) {
+        switch (login.attempt(username, password, context.clientIp().address(req))) {
             case Login.Success ok -> Json.send(res, 200, Map.of(
                     "token", ok.session().token(),
                     "expiresAt", ok.session().session().expiresAt(),
@@ -133,9 +133,4 @@ final class SessionRoutes {
         return req.headers().first(HeaderNames.AUTHORIZATION).orElseThrow().substring(7).trim();
     }
 
-    // The TCP peer, never X-Forwarded-For: a header the attacker writes cannot pick the throttle's key.
-    static String clientIp(ServerRequest req) {
-        return req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : "unknown";
-    }
 }

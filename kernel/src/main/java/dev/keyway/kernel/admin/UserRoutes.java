@@ -131,7 +131,7 @@ final class UserRoutes {
 
     /** Checks the current password through the login throttle: a borrowed session cannot guess it freely. */
     private boolean currentPasswordMatches(ServerRequest req, ServerResponse res, ObjectNode body, StoredUser user) {
-        String ip = SessionRoutes.clientIp(req);
+        String ip = context.clientIp().address(req);
         var wait = context.throttle().admit(user.username(), ip);
         if (wait.isPresent()) {
             long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);

@@ -147,10 +147,19 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
      * @param host         bind address
      * @param port         port; 0 picks a free one
      * @param maxBodyBytes the largest request body accepted (413 above)
+     * @param trustedProxies addresses or CIDR ranges of proxies whose {@code X-Forwarded-For} is believed; empty:
+     *                       the client is always the socket peer
      */
-    public record Listener(String host, int port, long maxBodyBytes) {
+    public record Listener(String host, int port, long maxBodyBytes, List<String> trustedProxies) {
         public Listener {
             Objects.requireNonNull(host, "host");
+            trustedProxies = List.copyOf(trustedProxies);
+            for (String p : trustedProxies) {
+                if (dev.keyway.spi.IpRange.parse(p).isEmpty()) {
+                    throw new IllegalArgumentException("trusted-proxies: '" + p + "' (expected: an IPv4/IPv6 "
+                            + "address or CIDR range such as 10.0.0.0/8)");
+                }
+            }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
             }
@@ -162,7 +171,8 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         static Listener from(Config c, String name) {
             return new Listener(c.get("host").asString().orElse("127.0.0.1"),
                     c.get("port").asInt().orElseThrow(() -> new IllegalArgumentException(name + ".port: missing")),
-                    c.get("max-body-bytes").asLong().orElse(10L * 1024 * 1024));
+                    c.get("max-body-bytes").asLong().orElse(10L * 1024 * 1024),
+                    PluginsConfig.list(c.get("trusted-proxies"), List.of()));
         }
     }
 }

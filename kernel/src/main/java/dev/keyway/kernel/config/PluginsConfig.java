@@ -24,7 +24,7 @@ public record PluginsConfig(Path dir, boolean watch, List<String> required,
                             Map<String, Map<String, String>> configs) {
 
     /** Used when no source sets {@code plugins.required}: fail closed. */
-    private static final List<String> DEFAULT_REQUIRED = List.of("key-auth", "key-user");
+    private static final List<String> DEFAULT_REQUIRED = List.of("key-auth", "key-user", "subscription");
 
     public PluginsConfig {
         Objects.requireNonNull(dir, "dir");
@@ -62,11 +62,16 @@ public record PluginsConfig(Path dir, boolean watch, List<String> required,
      * as a value on the list node the defaults create, and Helidon keeps both: the value is the override and wins.
      */
     private static List<String> required(Config c) {
+        return list(c, DEFAULT_REQUIRED);
+    }
+
+    /** A YAML list or one comma-separated value, as for {@code required}; {@code dflt} when unset. */
+    static List<String> list(Config c, List<String> dflt) {
         if (c.hasValue()) {
             return Arrays.stream(c.asString().get().split(",")).map(String::strip).filter(s -> !s.isEmpty())
                     .toList();
         }
         return c.asList(String.class).map(list -> list.stream().map(String::strip).toList())
-                .orElse(DEFAULT_REQUIRED);
+                .orElse(dflt);
     }
 }

@@ -10,12 +10,13 @@ import dev.keyway.spi.Decision;
 import dev.keyway.spi.HeaderChanges;
 import dev.keyway.spi.Phase;
 import dev.keyway.spi.Protocol;
+import dev.keyway.spi.Service;
+import dev.keyway.spi.ServiceVersion;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -43,14 +44,17 @@ public final class DataPlane implements Handler, AutoCloseable {
     private final CallRecorder recorder;
     private final Metrics metrics;
     private final long maxBody;
+    private final ClientIp clientIp;
     private final Proxy proxy = new Proxy();
 
-    public DataPlane(Supplier<RouteTable> routes, Ring ring, CallRecorder recorder, Metrics metrics, long maxBody) {
+    public DataPlane(Supplier<RouteTable> routes, Ring ring, CallRecorder recorder, Metrics metrics, long maxBody,
+                     ClientIp clientIp) {
         this.routes = routes;
         this.ring = ring;
         this.recorder = recorder;
         this.metrics = metrics;
         this.maxBody = maxBody;
+        this.clientIp = clientIp;
     }
 
     @Override
@@ -61,14 +65,15 @@ public final class DataPlane implements Handler, AutoCloseable {
         String path = req.path().rawPath();
         String method = req.prologue().method().text();
         boolean whoAmI = path.equals(WHO_AM_I) && method.equals("GET");
+        ClientIp.Resolved client = clientIp.resolve(req);
         HttpExchange exchange = new HttpExchange(requestId, protocolOf(path), method, path,
-                req.query().rawValue(), clientAddress(req), req.headers());
+                req.query().rawValue(), client.address(), client.forwardedFor(), req.headers());
         Result result;
         try {
             result = whoAmI ? whoAmI(exchange, res) : handle(exchange, req, res);
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, t, () -> "request " + requestId + " failed");
-            result = new Result(500, "internal_error", null, null);
+            result = new Result(500, "internal_error", null, null, null);
             if (!res.isSent()) {
                 error(res, exchange, new Decision.Respond(500, "internal_error", "internal error", Map.of()));
             }
@@ -106,7 +111,7 @@ public final class DataPlane implements Handler, AutoCloseable {
         res.header("X-Request-Id", exchange.requestId());
         res.header("Cache-Control", "no-store");
         res.send(body.getBytes(StandardCharsets.UTF_8));
-        return new Result(200, null, null, null);
+        return new Result(200, null, null, null, null);
     }
 
     /**
@@ -134,16 +139,23 @@ public final class DataPlane implements Handler, AutoCloseable {
             return deny(res, exchange, Decision.respond(404, "route_not_found",
                     "no service is published at this path"), null);
         }
-        String serviceId = route.get().service().id();
-        exchange.attribute(Attributes.SERVICE, route.get().service());
+        Service service = route.get().service();
+        ServiceVersion version = route.get().version();
+        String serviceId = service.id();
+        exchange.attribute(Attributes.SERVICE, service);
+        exchange.attribute(Attributes.SERVICE_VERSION, version);
+        if (version.lifecycle() == ServiceVersion.Lifecycle.RETIRED) {
+            return deny(res, exchange, Lifecycles.retired(service, version), route.get());
+        }
+        Lifecycles.deprecationHeaders(service, version, exchange.responseHeaders());
         OptionalLong length = req.headers().contentLength();
         if (length.isPresent() && length.getAsLong() > maxBody) {
             return deny(res, exchange, Decision.respond(413, "request_too_large",
-                    "request body of " + length.getAsLong() + " bytes exceeds the limit of " + maxBody), serviceId);
+                    "request body of " + length.getAsLong() + " bytes exceeds the limit of " + maxBody), route.get());
         }
         Decision decision = decide(exchange);
         if (decision instanceof Decision.Respond denial) {
-            return deny(res, exchange, denial, serviceId);
+            return deny(res, exchange, denial, route.get());
         }
         Proxy.Outcome outcome = proxy.forward(exchange, route.get(), req, res, maxBody);
         if (outcome.errorCode() != null) {
@@ -152,12 +164,14 @@ public final class DataPlane implements Handler, AutoCloseable {
             }
             metrics.inc("keyway_upstream_errors_total", "code", outcome.errorCode());
         }
-        return new Result(outcome.status(), outcome.errorCode(), serviceId, outcome.upstream());
+        return new Result(outcome.status(), outcome.errorCode(), serviceId, version.version(), outcome.upstream());
     }
 
-    private static Result deny(ServerResponse res, HttpExchange exchange, Decision.Respond denial, String serviceId) {
+    private static Result deny(ServerResponse res, HttpExchange exchange, Decision.Respond denial,
+                               RouteTable.Route route) {
         error(res, exchange, denial);
-        return new Result(denial.status(), denial.code(), serviceId, null);
+        return new Result(denial.status(), denial.code(), route == null ? null : route.service().id(),
+                route == null ? null : route.version().version(), null);
     }
 
     /** Writes an error in the caller's protocol shape with the request id and the stages' response headers. */
@@ -181,16 +195,10 @@ public final class DataPlane implements Handler, AutoCloseable {
         }
     }
 
-    private static String clientAddress(ServerRequest req) {
-        if (req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null) {
-            return a.getAddress().getHostAddress();
-        }
-        return req.remotePeer().host();
-    }
-
     private static CallRecord record(HttpExchange ex, Result r, long startedMillis, long micros) {
         ApiKey key = ex.attribute(Attributes.API_KEY).orElse(null);
-        return new CallRecord(ex.requestId(), startedMillis, ex.method(), ex.path(), r.serviceId(), r.status(),
+        return new CallRecord(ex.requestId(), startedMillis, ex.method(), ex.path(), r.serviceId(), r.version(),
+                r.status(),
                 r.errorCode(), micros, ex.clientAddress(), r.upstream(), key == null ? null : key.id(),
                 ex.attribute(Attributes.USER).map(u -> u.id()).orElse(key == null ? null : key.userId()),
                 ex.attribute(Attributes.APP).map(a -> a.id()).orElse(key == null ? null : key.appId()),
@@ -202,6 +210,6 @@ public final class DataPlane implements Handler, AutoCloseable {
         proxy.close();
     }
 
-    private record Result(int status, String errorCode, String serviceId, String upstream) {
+    private record Result(int status, String errorCode, String serviceId, String version, String upstream) {
     }
 }

@@ -30,6 +30,7 @@ final class HttpExchange implements Exchange, PhaseLimit {
     private final String path;
     private final String rawQuery;
     private final String clientAddress;
+    private final String forwardedFor;
     private final RequestHeaders headers;
     private final Map<AttributeKey<?>, Object> attributes = new IdentityHashMap<>(8);
     private final ListHeaderChanges upstream = new ListHeaderChanges();
@@ -38,14 +39,20 @@ final class HttpExchange implements Exchange, PhaseLimit {
     private Set<String> removedQueryParameters = Set.of();
 
     HttpExchange(String requestId, Protocol protocol, String method, String path, String rawQuery,
-                 String clientAddress, ServerRequestHeaders headers) {
+                 String clientAddress, String forwardedFor, ServerRequestHeaders headers) {
         this.requestId = requestId;
         this.protocol = protocol;
         this.method = method;
         this.path = path;
         this.rawQuery = rawQuery;
         this.clientAddress = clientAddress;
+        this.forwardedFor = forwardedFor;
         this.headers = new RequestHeaders(headers);
+    }
+
+    /** The {@code X-Forwarded-For} value to send upstream: the chain the trusted proxies vouched for, plus the peer. */
+    String forwardedFor() {
+        return forwardedFor;
     }
 
     /** Runs the chain only up to {@code phase} (null: the whole chain). */

@@ -1,7 +1,7 @@
 package dev.keyway.kernel.http;
 
 import dev.keyway.spi.HeaderChanges;
-import dev.keyway.spi.Service;
+import dev.keyway.spi.ServiceVersion;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -39,7 +39,6 @@ final class Proxy implements AutoCloseable {
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
     private static final Set<String> GATEWAY_SET = Set.of("x-forwarded-for", "x-forwarded-proto",
             "x-forwarded-host", "x-request-id");
-    private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
     private static final long UNHEALTHY_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -63,7 +62,7 @@ final class Proxy implements AutoCloseable {
     /** Forwards the request; on success the response has been streamed to the caller. */
     Outcome forward(HttpExchange exchange, RouteTable.Route route, ServerRequest req, ServerResponse res,
                     long maxBody) throws IOException {
-        Service service = route.service();
+        ServiceVersion service = route.version();
         OptionalLong length = req.headers().contentLength();
         boolean chunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
         boolean hasBody = chunked || (length.isPresent() && length.getAsLong() > 0);
@@ -72,7 +71,7 @@ final class Proxy implements AutoCloseable {
         int attempts = retryable ? 1 + Math.max(0, service.retries()) : 1;
         String upstream = null;
         for (int attempt = 0; attempt < attempts; attempt++) {
-            upstream = pick(service);
+            upstream = pick(route.service().id(), service);
             HttpRequest request = request(exchange, route, req, upstream, body, length);
             HttpResponse<InputStream> response;
             try {
@@ -105,8 +104,8 @@ final class Proxy implements AutoCloseable {
             stream(exchange, response, res);
             return new Outcome(response.statusCode(), null, null, upstream);
         }
-        return Outcome.error(502, "upstream_unreachable", "no upstream of service '" + service.name()
-                + "' accepted the connection", upstream);
+        return Outcome.error(502, "upstream_unreachable", "no upstream of service '" + route.service().name()
+                + "' " + service.version() + " accepted the connection", upstream);
     }
 
     private static boolean isConnectFailure(IOException e) {
@@ -124,7 +123,7 @@ final class Proxy implements AutoCloseable {
         String query = upstreamQuery.isEmpty() ? "" : "?" + upstreamQuery;
         String base = upstream.endsWith("/") ? upstream.substring(0, upstream.length() - 1) : upstream;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + route.remainder() + query))
-                .timeout(Duration.ofMillis(route.service().readTimeoutMs()));
+                .timeout(Duration.ofMillis(route.version().readTimeoutMs()));
         String connection = req.headers().first(HeaderNames.CONNECTION).orElse(null);
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (Header h : req.headers()) {
@@ -132,9 +131,7 @@ final class Proxy implements AutoCloseable {
                 headers.put(h.name(), h.allValues());
             }
         }
-        List<String> forwardedFor = req.headers().all(X_FORWARDED_FOR, List::of);
-        headers.put("X-Forwarded-For", List.of(forwardedFor.isEmpty() ? exchange.clientAddress()
-                : String.join(", ", forwardedFor) + ", " + exchange.clientAddress()));
+        headers.put("X-Forwarded-For", List.of(exchange.forwardedFor()));
         headers.put("X-Forwarded-Proto", List.of(req.isSecure() ? "https" : "http"));
         if (req.authority() != null) {
             headers.put("X-Forwarded-Host", List.of(req.authority()));
@@ -194,9 +191,10 @@ final class Proxy implements AutoCloseable {
         }
     }
 
-    private String pick(Service service) {
-        List<String> ups = service.upstreams();
-        int start = Math.floorMod(cursors.computeIfAbsent(service.id(), k -> new AtomicInteger()).getAndIncrement(),
+    private String pick(String serviceId, ServiceVersion version) {
+        List<String> ups = version.upstreams();
+        int start = Math.floorMod(cursors.computeIfAbsent(serviceId + "/" + version.version(),
+                        k -> new AtomicInteger()).getAndIncrement(),
                 ups.size());
         long now = System.nanoTime();
         for (int i = 0; i < ups.size(); i++) {

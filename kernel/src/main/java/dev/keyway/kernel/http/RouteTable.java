@@ -1,38 +1,50 @@
 package dev.keyway.kernel.http;
 
 import dev.keyway.spi.Service;
+import dev.keyway.spi.ServiceVersion;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Maps a data-plane path to its service by longest path prefix, on segment boundaries ({@code /orders} matches
- * {@code /orders} and {@code /orders/1}, not {@code /ordersx}). Immutable: rebuilt when services change.
+ * Maps a data-plane path to a service version by longest path prefix, on segment boundaries ({@code /orders}
+ * matches {@code /orders} and {@code /orders/1}, not {@code /ordersx}). Draft versions are not in the table (their
+ * paths answer 404 like unknown ones); retired versions are, so the data plane can answer 410 naming the successor.
+ * Immutable: rebuilt when services change.
  */
 public final class RouteTable {
-    private final List<Service> byLongestPrefix;
+    private final List<Route> byLongestPrefix;
 
-    private RouteTable(List<Service> byLongestPrefix) {
+    private RouteTable(List<Route> byLongestPrefix) {
         this.byLongestPrefix = byLongestPrefix;
     }
 
     public static RouteTable of(Collection<Service> services) {
-        return new RouteTable(services.stream()
-                .sorted(Comparator.comparingInt((Service s) -> s.pathPrefix().length()).reversed()).toList());
+        List<Route> routes = new ArrayList<>();
+        for (Service s : services) {
+            for (ServiceVersion v : s.versions()) {
+                if (v.lifecycle() != ServiceVersion.Lifecycle.DRAFT) {
+                    routes.add(new Route(s, v, null));
+                }
+            }
+        }
+        routes.sort(Comparator.comparingInt((Route r) -> r.version().pathPrefix().length()).reversed());
+        return new RouteTable(List.copyOf(routes));
     }
 
-    /** The matched service and the path remainder to send upstream. */
+    /** The matched version and the path remainder to send upstream. */
     public Optional<Route> match(String path) {
-        for (Service s : byLongestPrefix) {
-            String prefix = s.pathPrefix();
+        for (Route r : byLongestPrefix) {
+            String prefix = r.version().pathPrefix();
             if (prefix.equals("/")) {
-                return Optional.of(new Route(s, path));
+                return Optional.of(new Route(r.service(), r.version(), path));
             }
             if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
                 String rest = path.substring(prefix.length());
-                return Optional.of(new Route(s, rest.isEmpty() ? "/" : rest));
+                return Optional.of(new Route(r.service(), r.version(), rest.isEmpty() ? "/" : rest));
             }
         }
         return Optional.empty();
@@ -42,8 +54,9 @@ public final class RouteTable {
      * A match.
      *
      * @param service   the service
-     * @param remainder the path after the prefix, starting with '/'
+     * @param version   the version whose prefix matched
+     * @param remainder the path after the prefix, starting with '/' (null in the table itself)
      */
-    public record Route(Service service, String remainder) {
+    public record Route(Service service, ServiceVersion version, String remainder) {
     }
 }

@@ -9,6 +9,7 @@ package dev.keyway.kernel.record;
  * @param method         HTTP method
  * @param path           request path (no query string: queries may carry secrets)
  * @param serviceId      matched service, or null
+ * @param serviceVersion matched version of the service, or null
  * @param status         status answered to the caller
  * @param errorCode      gateway error code, or null when the upstream answered
  * @param durationMicros time from arrival to the end of the response
@@ -20,6 +21,6 @@ package dev.keyway.kernel.record;
  * @param teamId         the key's team, or null
  */
 public record CallRecord(String requestId, long startedAtMillis, String method, String path, String serviceId,
-                         int status, String errorCode, long durationMicros, String clientAddress, String upstream,
+                         String serviceVersion, int status, String errorCode, long durationMicros, String clientAddress, String upstream,
                          String keyId, String userId, String appId, String teamId) {
 }

@@ -35,4 +35,9 @@ public final class MetaStore {
     public boolean putIfAbsent(String key, String value) {
         return cache.putIfAbsent(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     }
+
+    /** Removes {@code key}; true when it had a value. */
+    public boolean remove(String key) {
+        return cache.remove(Objects.requireNonNull(key, "key"));
+    }
 }

@@ -2,7 +2,6 @@ package dev.keyway.kernel.store;
 
 import dev.keyway.spi.Directories;
 import dev.keyway.spi.Service;
-import dev.keyway.spi.Subscription;
 
 /**
  * Builds the spi {@link Directories} stages look things up in, on the store's entity snapshots: every lookup
@@ -21,8 +20,8 @@ public final class StoreDirectories {
         EntityCache<StoredTeam> teams = store.entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id);
         EntityCache<StoredApp> apps = store.entities(Caches.APPS, StoredApp.class, StoredApp::id);
         EntityCache<Service> services = store.entities(Caches.SERVICES, Service.class, Service::id);
-        EntityCache<Subscription> subscriptions =
-                store.entities(Caches.SUBSCRIPTIONS, Subscription.class, Subscription::id);
+        EntityCache<StoredSubscription> subscriptions =
+                store.entities(Caches.SUBSCRIPTIONS, StoredSubscription.class, StoredSubscription::id);
         return new Directories(
                 new KeyIndex(keys, hasher),
                 id -> users.get(id).map(StoredUser::toUser),

@@ -27,8 +27,9 @@ final class SubscriptionIndex implements SubscriptionDirectory {
 
     private final Map<Pair, List<Subscription>> byPair = new ConcurrentHashMap<>();
 
-    SubscriptionIndex(EntityCache<Subscription> subscriptions) {
-        subscriptions.subscribe(this::changed);
+    SubscriptionIndex(EntityCache<StoredSubscription> subscriptions) {
+        subscriptions.subscribe((before, after) -> changed(before == null ? null : before.toSubscription(),
+                after == null ? null : after.toSubscription()));
     }
 
     @Override

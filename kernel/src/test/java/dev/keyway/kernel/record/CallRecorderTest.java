@@ -53,7 +53,7 @@ class CallRecorderTest {
     }
 
     private static CallRecord record(int i) {
-        return new CallRecord("r" + i, 0, "GET", "/x", "svc", 200, null, 10, "127.0.0.1", null, null, null, null,
+        return new CallRecord("r" + i, 0, "GET", "/x", "svc", "v1", 200, null, 10, "127.0.0.1", null, null, null, null,
                 null);
     }
 

@@ -23,7 +23,7 @@ class IgniteStorePersistenceTest {
             Path.of(System.getProperty("keyway.root"), "ignite-config", "keyway-ignite.xml");
 
     private static final Service ORDERS =
-            new Service("svc-orders", null, "orders", "/orders", List.of("http://127.0.0.1:9"), 1000, 5000, 1, null);
+            dev.keyway.spi.fixture.TestServices.rest("svc-orders", null, "orders");
 
     @Test
     void keepsEntitiesAndMetaAcrossRestartAndActivatesByItself(@TempDir Path dir) {

@@ -95,14 +95,14 @@ class StoreDirectoriesTest {
 
     @Test
     void subscriptionLookupPrefersTheApprovedOneOfAnAppsSubscriptions() {
-        var subscriptions = store.entities(Caches.SUBSCRIPTIONS, Subscription.class, Subscription::id);
-        subscriptions.put(new Subscription("s-1", "app-9", "svc-9", Subscription.Status.CANCELLED));
+        var subscriptions = store.entities(Caches.SUBSCRIPTIONS, StoredSubscription.class, StoredSubscription::id);
+        subscriptions.put(sub("s-1", Subscription.Status.CANCELLED));
         assertThat(directories.subscriptions().find("app-9", "svc-9")).map(Subscription::id).contains("s-1");
 
-        subscriptions.put(new Subscription("s-2", "app-9", "svc-9", Subscription.Status.APPROVED));
+        subscriptions.put(sub("s-2", Subscription.Status.APPROVED));
         assertThat(directories.subscriptions().find("app-9", "svc-9")).map(Subscription::id).contains("s-2");
 
-        subscriptions.put(new Subscription("s-2", "app-9", "svc-9", Subscription.Status.SUSPENDED));
+        subscriptions.put(sub("s-2", Subscription.Status.SUSPENDED));
         assertThat(directories.subscriptions().find("app-9", "svc-9")).map(Subscription::status)
                 .contains(Subscription.Status.SUSPENDED);
 
@@ -111,11 +111,16 @@ class StoreDirectoriesTest {
         assertThat(directories.subscriptions().find("app-9", "svc-other")).isEmpty();
     }
 
+    private static StoredSubscription sub(String id, Subscription.Status status) {
+        return new StoredSubscription(id, "app-9", "t-9", "svc-9", "t-1", status, null, "u-1", Instant.EPOCH,
+                Instant.EPOCH, List.of());
+    }
+
     @Test
     void entityDirectoriesReadTheStore() {
         var team = new StoredTeam("t-7", "Seven", null, Team.Status.ACTIVE, List.of(), null, null);
         store.entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id).put(team);
-        var service = new Service("svc-7", "t-7", "seven", "/seven", List.of("http://127.0.0.1:9"), 100, 100, 0, null);
+        var service = dev.keyway.spi.fixture.TestServices.rest("svc-7", "t-7", "seven");
         store.entities(Caches.SERVICES, Service.class, Service::id).put(service);
 
         assertThat(directories.teams().byId("t-7")).contains(team.toTeam());

@@ -175,16 +175,32 @@ public final class TestNode implements AutoCloseable {
         return json.substring(i, json.indexOf('"', i));
     }
 
-    /** Creates a REST service and returns its id. */
+    /**
+     * Creates a REST service with one version at {@code prefix}, published and with automatic approval unless
+     * {@code extraJson} says otherwise, and returns its id.
+     */
     public String createService(String name, String prefix, String upstream, String extraJson) {
+        String extra = extraJson == null ? "" : extraJson;
         HttpResponse<String> r = admin("POST", "/admin/services", "{\"name\":\"" + name + "\",\"pathPrefix\":\""
-                + prefix + "\",\"upstreams\":[\"" + upstream + "\"]" + (extraJson == null ? "" : "," + extraJson)
-                + "}");
+                + prefix + "\",\"upstreams\":[\"" + upstream + "\"]"
+                + (extra.contains("\"lifecycle\"") ? "" : ",\"lifecycle\":\"published\"")
+                + (extra.contains("\"approval\"") ? "" : ",\"approval\":\"auto\"")
+                + (extra.isEmpty() ? "" : "," + extra) + "}");
         if (r.statusCode() != 201) {
             throw new IllegalStateException("service not created: " + r.statusCode() + " " + r.body());
         }
         int i = r.body().indexOf("\"id\":\"") + 6;
         return r.body().substring(i, r.body().indexOf('"', i));
+    }
+
+    /** Subscribes an app to a service with the bootstrap token; returns the subscription's JSON. */
+    public String subscribe(String appId, String serviceId) {
+        HttpResponse<String> r = admin("POST", "/admin/subscriptions", "{\"appId\":\"" + appId
+                + "\",\"serviceId\":\"" + serviceId + "\"}");
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("subscription not created: " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
     }
 
     @Override

@@ -102,7 +102,7 @@ public final class KeyAuthStage implements Stage {
             return Decision.respond(401, KEY_EXPIRED, describe(key) + " expired at " + key.expiresAt()
                     + " (expected: an unexpired key; create a new one or extend its expiry)");
         }
-        if (!key.allowedIps().isEmpty() && !IpRange.anyContains(key.allowedIps(), exchange.clientAddress())) {
+        if (!key.allowedIps().isEmpty() && !dev.keyway.spi.IpRange.anyContains(key.allowedIps(), exchange.clientAddress())) {
             return Decision.respond(403, KEY_IP_NOT_ALLOWED, describe(key) + " may not be used from "
                     + exchange.clientAddress() + " (expected: an address in the key's allowed-IP list; ask the "
                     + "key's owner to add it)");

@@ -144,8 +144,8 @@ class KeyAuthStageTest {
     @Test
     void readsTheQueryParameterOnlyWhenTheServiceOptedInAndRemovesItUpstream() {
         directories.key(SECRET, key("k-1").build());
-        dev.keyway.spi.Service optedIn = new dev.keyway.spi.Service("svc-g", null, "gem", "/gem",
-                java.util.List.of("http://127.0.0.1:9"), 100, 100, 0, "key");
+        dev.keyway.spi.Service optedIn = dev.keyway.spi.fixture.TestServices.rest("svc-g", null, "gem", "key",
+                dev.keyway.spi.Service.Approval.AUTO);
         TestExchange exchange = new TestExchange().query("a=1&key=" + SECRET.replace("-", "%2D") + "&b=2");
         exchange.attribute(Attributes.SERVICE, optedIn);
 

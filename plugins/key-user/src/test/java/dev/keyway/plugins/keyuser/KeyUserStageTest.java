@@ -74,8 +74,7 @@ class KeyUserStageTest {
     }
 
     private static dev.keyway.spi.Service service(String id, String name) {
-        return new dev.keyway.spi.Service(id, "t-1", name, "/" + name, List.of("http://127.0.0.1:9"), 100, 100, 0,
-                null);
+        return dev.keyway.spi.fixture.TestServices.rest(id, "t-1", name);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.keyway.plugins.keyauth;
+package dev.keyway.spi;
 
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * One entry of a key's allowed-IP list: a single address ({@code 203.0.113.7}, {@code 2001:db8::1}) or a CIDR
+ * One entry of an IP list (a key's allowed IPs, the data plane's trusted proxies): a single address ({@code 203.0.113.7}, {@code 2001:db8::1}) or a CIDR
  * range ({@code 10.0.0.0/8}, {@code 2001:db8::/32}). Host bits after the prefix are ignored. An IPv4-mapped IPv6
  * address ({@code ::ffff:10.1.2.3}) counts as its IPv4 address, on either side.
  *
@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * as {@code 10.1}), IPv6 goes through {@link InetAddress#ofLiteral(String)}. An entry that does not parse never
  * matches, so a typo denies instead of allowing.
  */
-final class IpRange {
+public final class IpRange {
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
     private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
     private static final Pattern PREFIX = Pattern.compile("[0-9]{1,3}");
@@ -29,14 +29,14 @@ final class IpRange {
     }
 
     /** Whether {@code client} is in any of {@code entries}; false when the client address does not parse. */
-    static boolean anyContains(List<String> entries, String client) {
+    public static boolean anyContains(List<String> entries, String client) {
         Optional<byte[]> address = address(client);
         return address.isPresent()
                 && entries.stream().map(IpRange::parse).flatMap(Optional::stream).anyMatch(r -> r.contains(address.get()));
     }
 
     /** The range an entry describes, or empty when it does not parse. */
-    static Optional<IpRange> parse(String entry) {
+    public static Optional<IpRange> parse(String entry) {
         if (entry == null) {
             return Optional.empty();
         }
@@ -58,6 +58,11 @@ final class IpRange {
     }
 
     /** Whether {@code address} (4 or 16 bytes) is in this range; addresses of the other family never are. */
+    /** Whether {@code client} (an address literal) is in this range; false when it does not parse. */
+    public boolean contains(String client) {
+        return address(client).map(this::contains).orElse(false);
+    }
+
     boolean contains(byte[] address) {
         if (address.length != network.length) {
             return false;

@@ -1,4 +1,4 @@
-package dev.keyway.plugins.keyauth;
+package dev.keyway.spi;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
