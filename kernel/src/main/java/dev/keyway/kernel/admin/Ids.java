@@ -10,4 +10,12 @@ final class Ids {
     static String next(String prefix) {
         return prefix + "-" + String.format("%016x", ThreadLocalRandom.current().nextLong());
     }
+
+    /**
+     * An id whose text sorts by creation time (12 hex digits of epoch millis, then 8 random), for records where
+     * "the most recent" must be readable from the id alone (the subscription index picks by it).
+     */
+    static String timeOrdered(String prefix, java.time.Instant at) {
+        return prefix + "-" + String.format("%012x%08x", at.toEpochMilli(), ThreadLocalRandom.current().nextInt());
+    }
 }

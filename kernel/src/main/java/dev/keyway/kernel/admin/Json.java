@@ -30,6 +30,12 @@ final class Json {
         return object(raw(req));
     }
 
+    /** The request body as a JSON object, or an empty object when there is no body. */
+    static ObjectNode bodyOrEmpty(ServerRequest req) {
+        byte[] bytes = raw(req);
+        return bytes.length == 0 ? MAPPER.createObjectNode() : object(bytes);
+    }
+
     /** The request body's bytes, at most the admin body limit (413 above). */
     static byte[] raw(ServerRequest req) {
         byte[] bytes;

@@ -99,7 +99,7 @@ final class SubscriptionRoutes {
                         + live.get().id() + " to service '" + service.name() + "', which is "
                         + ServiceFields.lower(live.get().status()));
             }
-            StoredSubscription applied = new StoredSubscription(Ids.next("sub"), appId, app.teamId(), serviceId,
+            StoredSubscription applied = new StoredSubscription(Ids.timeOrdered("sub", now), appId, app.teamId(), serviceId,
                     service.teamId(), Status.PENDING, reason, who.userId(), now, now,
                     List.of(new StoredSubscription.Transition(now, who.userId(), null, Status.PENDING, reason)));
             created = service.approval() == Service.Approval.AUTO
@@ -117,7 +117,7 @@ final class SubscriptionRoutes {
                 .findFirst().orElseThrow(() -> AdminErrors.of(404, "not_found", "no subscription action '"
                         + name + "' (expected one of approve, reject, suspend, resume, revoke, cancel)"));
         StoredSubscription before = find(req.path().pathParameters().get("id"), who);
-        Fields f = new Fields(Json.body(req), MOVE_FIELDS);
+        Fields f = new Fields(Json.bodyOrEmpty(req), MOVE_FIELDS);
         String comment = f.text("comment", false, "(?s).{0,1000}", "text of at most 1000 characters");
         f.check();
         if (move.byServiceTeam && !who.canManage(before.serviceTeamId())) {

@@ -15,7 +15,8 @@ import dev.keyway.spi.SubscriptionDirectory;
  *
  * <p>An app may hold several subscriptions to one service over time (a cancelled one and its replacement). The
  * admin side keeps at most one of them live; {@link #find} returns the APPROVED one if any, else a PENDING or
- * SUSPENDED one, else the most recent by id order, so an old record never hides the current one.
+ * SUSPENDED one, else the most recent by id (subscription ids sort by creation time), so an old record never
+ * hides the current one.
  */
 final class SubscriptionIndex implements SubscriptionDirectory {
 
