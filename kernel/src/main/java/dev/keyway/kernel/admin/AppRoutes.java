@@ -80,6 +80,7 @@ final class AppRoutes {
                 description == null ? before.description() : description,
                 status == null ? before.status() : status, before.createdAt(), context.clock().instant());
         apps.put(after);
+        apps.awaitEverywhere(after.id());
         context.audit(who, "app.update", "app", after.id(), after.teamId(), before, after);
         Json.send(res, 200, after);
     }

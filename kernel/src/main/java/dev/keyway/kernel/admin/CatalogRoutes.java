@@ -72,7 +72,7 @@ final class CatalogRoutes {
                 .sorted(Comparator.comparing(StoredApp::name)).toList();
         List<Entry> entries = services.all().stream()
                 .filter(s -> s.versions().stream().anyMatch(v -> v.lifecycle().serves()))
-                .filter(s -> who.systemAdmin() || who.canSee(s.teamId())
+                .filter(s -> who.systemAdmin() || who.canSee(s.teamId()) || s.teamId() == null
                         || s.visibility() == Service.Visibility.PUBLIC)
                 .filter(s -> q == null || s.name().toLowerCase(Locale.ROOT).contains(q)
                         || (s.description() != null && s.description().toLowerCase(Locale.ROOT).contains(q)))

@@ -117,6 +117,7 @@ final class KeyRoutes {
         requireOwnerOrManager(who, before);
         StoredKey after = with(before, before.userId(), ApiKey.Status.REVOKED, before.revokeAt());
         keys.update(before, after);
+        keys.awaitEverywhere(after.id());
         context.audit(who, "key.revoke", "key", after.id(), after.teamId(), view(before), view(after));
         Json.send(res, 200, view(after));
     }
@@ -158,6 +159,7 @@ final class KeyRoutes {
         // The old key first, compare-and-set: a concurrent revocation wins and no replacement is issued.
         keys.update(before, old);
         keys.put(next);
+        keys.awaitEverywhere(old.id());
         usage.issued(next.id());
         context.audit(who, "key.rotate", "key", before.id(), before.teamId(), view(before),
                 Map.of("old", view(old), "new", view(next)));
@@ -179,6 +181,7 @@ final class KeyRoutes {
         requireActiveMember(to, before.teamId(), "userId");
         StoredKey after = with(before, to, before.status(), before.revokeAt());
         keys.update(before, after);
+        keys.awaitEverywhere(after.id());
         context.audit(who, "key.transfer", "key", after.id(), after.teamId(), view(before), view(after));
         Json.send(res, 200, view(after));
     }

@@ -55,6 +55,7 @@ final class ServiceRoutes {
             checkUnique(service, null, who);
             services.put(service);
         }
+        services.awaitEverywhere(service.id());
         context.audit(who, "service.create", "service", service.id(), service.teamId(), null, service);
         Json.send(res, 201, service);
     }
@@ -100,6 +101,7 @@ final class ServiceRoutes {
             checkUnique(after, before, who);
             services.update(before, after);
         }
+        services.awaitEverywhere(after.id());
         context.audit(who, action, "service", after.id(), after.teamId(), before, after);
     }
 
@@ -118,6 +120,7 @@ final class ServiceRoutes {
                     + "subscription(s); revoke them (POST /admin/subscriptions/{id}/revoke) before deleting it");
         }
         services.remove(id);
+        services.awaitEverywhere(id);
         context.audit(who, "service.delete", "service", id, before.teamId(), before, null);
         res.status(204).send();
     }

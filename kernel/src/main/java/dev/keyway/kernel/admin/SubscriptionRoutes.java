@@ -107,6 +107,7 @@ final class SubscriptionRoutes {
                     : applied;
             subscriptions.put(created);
         }
+        subscriptions.awaitEverywhere(created.id());
         audit(who, "subscription.apply", null, created);
         Json.send(res, 201, created);
     }
@@ -135,6 +136,7 @@ final class SubscriptionRoutes {
         }
         StoredSubscription after = before.moved(move.to, who.userId(), comment, context.clock().instant());
         subscriptions.update(before, after);
+        subscriptions.awaitEverywhere(after.id());
         audit(who, "subscription." + name, before, after);
         Json.send(res, 200, after);
     }
@@ -176,9 +178,12 @@ final class SubscriptionRoutes {
         return who.canSee(s.appTeamId()) || who.canSee(s.serviceTeamId());
     }
 
-    /** Whether team {@code teamId} may find and apply for {@code s}. */
+    /**
+     * Whether team {@code teamId} may find and apply for {@code s}: public services, its own team's, and
+     * system-level services (no owning team: the platform's, offered to every team).
+     */
     static boolean visibleTo(Service s, String teamId) {
-        return s.visibility() == Service.Visibility.PUBLIC || Objects.equals(s.teamId(), teamId);
+        return s.visibility() == Service.Visibility.PUBLIC || s.teamId() == null || Objects.equals(s.teamId(), teamId);
     }
 
     private static Predicate<StoredSubscription> eq(String wanted, java.util.function.Function<StoredSubscription,

@@ -87,6 +87,7 @@ final class TeamRoutes {
                 description == null ? before.description() : description, status == null ? before.status() : status,
                 before.members(), before.createdAt(), context.clock().instant());
         teams.update(before, after);
+        teams.awaitEverywhere(after.id());
         context.audit(who, "team.update", "team", after.id(), after.id(), before, after);
         Json.send(res, 200, after);
     }

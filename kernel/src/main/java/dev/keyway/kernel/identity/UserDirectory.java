@@ -82,8 +82,10 @@ public final class UserDirectory {
                 return Result.LAST_ADMIN;
             }
             users.put(user);
-            return Result.DONE;
         }
+        // A disabled owner must be refused by every node's next request.
+        users.awaitEverywhere(user.id());
+        return Result.DONE;
     }
 
     /** Stores a user as is, without checking any rule (a rehashed password). */
@@ -98,8 +100,9 @@ public final class UserDirectory {
                 return Result.LAST_ADMIN;
             }
             users.remove(id);
-            return Result.DONE;
         }
+        users.awaitEverywhere(id);
+        return Result.DONE;
     }
 
     /** Whether removing or demoting {@code id} would leave no active system admin. */

@@ -52,9 +52,11 @@ public final class EntityCache<T> {
     // Events that arrive while the initial scan runs; null once it is done.
     private List<Change<T>> initialScan = new ArrayList<>();
     private final QueryCursor<Cache.Entry<String, String>> query;
+    private final SnapshotSync sync;
 
-    EntityCache(IgniteCache<String, String> cache, Class<T> type, Function<T, String> idOf) {
+    EntityCache(IgniteCache<String, String> cache, Class<T> type, Function<T, String> idOf, SnapshotSync sync) {
         this.cache = cache;
+        this.sync = sync;
         this.type = type;
         this.idOf = idOf;
         var continuous = new ContinuousQuery<String, String>()
@@ -136,6 +138,23 @@ public final class EntityCache<T> {
             throw new ConcurrentChangeException(idOf.apply(next) + " was changed by another request meanwhile; "
                     + "read it again and retry");
         }
+    }
+
+    /**
+     * Returns once every other server node's snapshot shows what this node's snapshot shows for {@code id}
+     * (bounded; see {@link SnapshotSync}). Call after a write whose effect must hold on every node's next request:
+     * revocations, suspensions, lifecycle moves.
+     */
+    public void awaitEverywhere(String id) {
+        if (sync != null) {
+            sync.await(name(), id, currentJson(id));
+        }
+    }
+
+    /** The snapshot's value for {@code id} as JSON, or null when absent. */
+    String currentJson(String id) {
+        T value = snapshot.get(id);
+        return value == null ? null : Json.write(value);
     }
 
     /** Removes the entity with this id cluster-wide; true when it existed. */

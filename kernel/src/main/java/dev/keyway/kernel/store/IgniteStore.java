@@ -1,5 +1,6 @@
 package dev.keyway.kernel.store;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +38,16 @@ public final class IgniteStore implements AutoCloseable {
     // Later nodes join the baseline after this long; a node that is back within it causes no rebalancing.
     private static final long BASELINE_ADJUST_MS = TimeUnit.SECONDS.toMillis(60);
 
+    // How long an admin write waits for other nodes' snapshots to hold it (SnapshotSync).
+    private static final Duration SYNC_BOUND = Duration.ofSeconds(2);
+
     private final Ignite ignite;
     private final StoreConfig config;
     private final Map<String, EntityCache<?>> entities = new ConcurrentHashMap<>();
     private final CallRecordSink calls;
     private final MetaStore meta;
     private final Activation activation;
+    private final SnapshotSync sync;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** How the cluster became active when this store started. */
@@ -68,6 +73,7 @@ public final class IgniteStore implements AutoCloseable {
         IgniteCache<String, String> callCache = ignite.cache(Caches.CALLS);
         this.calls = new CallRecordSink(callCache.withExpiryPolicy(Caches.callExpiry(config.callRecordTtl())));
         this.meta = new MetaStore(ignite.cache(Caches.META));
+        this.sync = new SnapshotSync(ignite, entities::get, SYNC_BOUND);
     }
 
     /** Starts the node described by {@code config}; see the class comment for when it returns. */
@@ -163,7 +169,7 @@ public final class IgniteStore implements AutoCloseable {
                     + Caches.CONFIG.stream().filter(n -> !n.equals(Caches.META)).toList() + ")");
         }
         EntityCache<?> cache = entities.computeIfAbsent(cacheName,
-                n -> new EntityCache<>(ignite.<String, String>cache(n), type, idOf));
+                n -> new EntityCache<>(ignite.<String, String>cache(n), type, idOf, sync));
         if (cache.type() != type) {
             throw new IllegalArgumentException("cacheName: " + cacheName + " is already open for "
                     + cache.type().getName() + " (expected: " + type.getName() + ")");
