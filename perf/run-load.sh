@@ -234,8 +234,12 @@ if [[ "$CHAIN" == *'"key-auth"'* ]]; then
   admin key POST /admin/keys "{\"appId\":\"$(field app id)\"}"
   AUTH=(-H "Authorization: Bearer $(field key key)")
 fi
-admin service POST /admin/services \
-  "{\"name\":\"bench\",\"pathPrefix\":\"/bench\",\"upstreams\":[\"http://127.0.0.1:$UP_PORT\"]}"
+admin service POST /admin/services "{\"name\":\"bench\",\"pathPrefix\":\"/bench\",\"lifecycle\":\"published\",\
+\"approval\":\"auto\",\"upstreams\":[\"http://127.0.0.1:$UP_PORT\"]}"
+if [[ "$CHAIN" == *'"subscription"'* ]]; then   # the app needs an approved subscription (auto approval here)
+  admin subscription POST /admin/subscriptions \
+    "{\"appId\":\"$(field app id)\",\"serviceId\":\"$(field service id)\"}"
+fi
 
 for target in "direct http://127.0.0.1:$UP_PORT$REQ_PATH" "nginx http://127.0.0.1:$NGX_PORT$REQ_PATH" \
               "keyway http://127.0.0.1:$DATA_PORT$REQ_PATH"; do

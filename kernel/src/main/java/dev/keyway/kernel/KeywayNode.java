@@ -59,7 +59,9 @@ public final class KeywayNode implements AutoCloseable {
     private static final String PEPPER_FINGERPRINT = "keys.pepper-fingerprint";
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            // Audit before/after read like the admin API that returned them: enums in lower case.
+            .configure(com.fasterxml.jackson.databind.cfg.EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private volatile boolean ready;

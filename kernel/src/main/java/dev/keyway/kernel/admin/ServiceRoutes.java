@@ -64,7 +64,12 @@ final class ServiceRoutes {
         String id = id(req);
         Service before = find(id, who);
         requireManage(who, before.teamId());
-        Service service = ServiceFields.parse(Json.body(req), id, before);
+        ObjectNode body = Json.body(req);
+        if (!body.has("teamId")) {
+            // Leaving teamId out keeps the owner; moving a service to another team (or to none) is explicit.
+            body.put("teamId", before.teamId());
+        }
+        Service service = ServiceFields.parse(body, id, before);
         requireManage(who, service.teamId());
         for (ServiceVersion gone : before.versions()) {
             if (service.version(gone.version()).isEmpty() && gone.lifecycle().serves()) {
@@ -125,6 +130,13 @@ final class ServiceRoutes {
         res.status(204).send();
     }
 
+    /** The service if the caller finds it in the catalog (its own team's, public, or system-level), else 404. */
+    Service findInCatalog(String id, Principal who) {
+        return services.get(id).filter(s -> who.canSee(s.teamId()) || s.teamId() == null
+                        || s.visibility() == Service.Visibility.PUBLIC)
+                .orElseThrow(() -> AdminErrors.notFound("service", id));
+    }
+
     /** The service, or 404 when it does not exist or belongs to a team the caller cannot see. */
     Service find(String id, Principal who) {
         return services.get(id).filter(s -> who.canSee(s.teamId()))
@@ -153,6 +165,13 @@ final class ServiceRoutes {
      * may. Conflicts with services the caller cannot see are reported without naming them.
      */
     private void checkUnique(Service candidate, Service before, Principal who) {
+        java.util.Set<String> own = new java.util.HashSet<>();
+        for (ServiceVersion v : candidate.versions()) {
+            if (!own.add(v.pathPrefix())) {
+                throw AdminErrors.of(409, "conflict", "path prefix " + v.pathPrefix() + " is used by another "
+                        + "version of this service");
+            }
+        }
         for (Service s : services.all()) {
             if (s.id().equals(candidate.id())) {
                 continue;

@@ -152,7 +152,7 @@ final class SubscriptionRoutes {
         }
         String status = q.first("status").orElse(null);
         if (status != null) {
-            filter = filter.and(s -> ServiceFields.lower(s.status()).equals(status));
+            filter = filter.and(s -> ServiceFields.lower(s.status()).equalsIgnoreCase(status));
         }
         Json.send(res, 200, Map.of("data", subscriptions.all().stream().filter(filter)
                 .sorted(Comparator.comparing(StoredSubscription::updatedAt).reversed()).toList()));
@@ -161,7 +161,8 @@ final class SubscriptionRoutes {
     /** {@code GET /admin/teams/{id}/approvals}: pending applications for the team's services, oldest first. */
     private void inbox(ServerRequest req, ServerResponse res, Principal who) {
         String teamId = req.path().pathParameters().get("id");
-        if (!who.canSee(teamId)) {
+        if (!who.canSee(teamId) || context.store().entities(Caches.TEAMS, dev.keyway.kernel.store.StoredTeam.class,
+                dev.keyway.kernel.store.StoredTeam::id).get(teamId).isEmpty()) {
             throw AdminErrors.notFound("team", teamId);
         }
         Json.send(res, 200, Map.of("data", subscriptions.all().stream()

@@ -23,7 +23,8 @@ import java.util.Set;
  * Version lifecycle moves ({@code POST /admin/services/{id}/versions/{version}/lifecycle}) and the service's
  * OpenAPI document ({@code /admin/services/{id}/openapi}).
  *
- * <p>Moves: draft → published; published → deprecated or retired; deprecated → retired, or back to published.
+ * <p>Moves: draft → published; published → deprecated or retired; deprecated → retired, back to published, or
+ * deprecated again (to change successor or sunset).
  * Retired is final. A successor must be another published version of the same service. Every move is audit-logged
  * with the actor and comment.
  */
@@ -32,7 +33,7 @@ final class VersionRoutes {
     private static final Map<Lifecycle, Set<Lifecycle>> MOVES = Map.of(
             Lifecycle.DRAFT, Set.of(Lifecycle.PUBLISHED),
             Lifecycle.PUBLISHED, Set.of(Lifecycle.DEPRECATED, Lifecycle.RETIRED),
-            Lifecycle.DEPRECATED, Set.of(Lifecycle.RETIRED, Lifecycle.PUBLISHED),
+            Lifecycle.DEPRECATED, Set.of(Lifecycle.DEPRECATED, Lifecycle.RETIRED, Lifecycle.PUBLISHED),
             Lifecycle.RETIRED, Set.of());
     private static final String OPENAPI_KEY = "service-openapi/";
 
@@ -87,7 +88,9 @@ final class VersionRoutes {
         }
         ServiceVersion moved = switch (next) {
             case PUBLISHED -> current.withLifecycle(next, null, null, null);
-            case DEPRECATED -> current.withLifecycle(next, successor, sunset, now);
+            // Deprecating again updates successor and sunset; the deprecation date stays the first one.
+            case DEPRECATED -> current.withLifecycle(next, successor, sunset,
+                    current.deprecatedAt() != null ? current.deprecatedAt() : now);
             case RETIRED -> current.withLifecycle(next, successor != null ? successor : current.successor(), null,
                     current.deprecatedAt());
             case DRAFT -> throw new IllegalStateException("no move leads to draft");
@@ -160,8 +163,9 @@ final class VersionRoutes {
         res.status(204).send();
     }
 
+    /** Readable by whoever finds the service in the catalog (its team, and every team when it is public). */
     private void getOpenApi(ServerRequest req, ServerResponse res, Principal who) {
-        Service service = services.find(ServiceRoutes.id(req), who);
+        Service service = services.findInCatalog(ServiceRoutes.id(req), who);
         String stored = meta.get(OPENAPI_KEY + service.id())
                 .orElseThrow(() -> AdminErrors.notFound("OpenAPI document of service", service.id()));
         int nl = stored.indexOf('\n');

@@ -33,7 +33,7 @@ public final class ClientIp {
     public static ClientIp trusting(List<String> entries) {
         List<IpRange> ranges = new ArrayList<>();
         for (String e : entries) {
-            ranges.add(IpRange.parse(e.trim()).orElseThrow(() -> new IllegalArgumentException(
+            ranges.add(IpRange.parse(e == null ? null : e.trim()).orElseThrow(() -> new IllegalArgumentException(
                     "trusted-proxies: '" + e + "' (expected: an IPv4/IPv6 address or CIDR range such as 10.0.0.0/8)")));
         }
         return new ClientIp(List.copyOf(ranges));

@@ -208,6 +208,24 @@ class CatalogRoutesTest {
 
     // --- helpers ---
 
+    @Test
+    void theOpenApiDocumentOfAPublicServiceIsReadableByEveryTeamThatFindsIt() {
+        String doc = j("{'openapi':'3.1.0','info':{'title':'payments','version':'2'}}");
+        HttpResponse<String> put = node.adminAs(ownerB, "PUT", "/admin/services/" + betaPublic + "/openapi", doc);
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(204);
+        node.adminAs(ownerB, "PUT", "/admin/services/" + betaSecret + "/openapi", doc);
+
+        assertThat(entry(node.adminAs(ownerA, "GET", "/admin/catalog", null), betaPublic).path("openapi").asBoolean())
+                .isTrue();
+        HttpResponse<String> read = node.adminAs(ownerA, "GET", "/admin/services/" + betaPublic + "/openapi", null);
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.body()).isEqualTo(doc);
+        assertThat(node.adminAs(ownerA, "GET", "/admin/services/" + betaSecret + "/openapi", null).statusCode())
+                .as("team-only service").isEqualTo(404);
+        assertThat(node.adminAs(ownerA, "PUT", "/admin/services/" + betaPublic + "/openapi", doc).statusCode())
+                .as("finding a service is not managing it").isEqualTo(404);
+    }
+
     static String j(String singleQuoted) {
         return singleQuoted.replace('\'', '"');
     }

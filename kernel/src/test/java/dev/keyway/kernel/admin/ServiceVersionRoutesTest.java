@@ -280,6 +280,11 @@ class ServiceVersionRoutesTest {
         assertThat(edited.at("/versions/0/sunsetAt")).isEqualTo(stored.at("/versions/0/sunsetAt"));
         assertThat(edited.at("/versions/0/deprecatedAt")).isEqualTo(stored.at("/versions/0/deprecatedAt"));
 
+        JsonNode noTeam = expect(node.adminAs(owner, "PUT", "/admin/services/" + id, j("{'name':'keep','versions':["
+                + version("v1", "/keep/v1", null) + "," + version("v2", "/keep/v2", null) + "," + version("v3",
+                "/keep/v3", null) + "]}")), 200);
+        assertThat(noTeam.path("teamId").asText()).as("leaving teamId out keeps the owner").isEqualTo(teamA);
+
         String single = create("keep-one", version("v1", "/keep-one", "published"));
         assertThat(fieldErrors(node.adminAs(owner, "PUT", "/admin/services/" + single, j("{'name':'keep-one',"
                 + "'teamId':'" + teamA + "','pathPrefix':'/keep-one','upstreams':['" + UP + "'],"

@@ -150,6 +150,16 @@ class ServiceGovernanceTest {
         assertThat(r.headers().firstValue("Link")).hasValue("</life/v2>; rel=\"successor-version\"");
         assertThat(call("/life/v2/orders").headers().firstValue("Deprecation")).isEmpty();
 
+        // Deprecating again moves the sunset; the deprecation date stays the first one.
+        String deprecation = r.headers().firstValue("Deprecation").orElseThrow();
+        Instant later = sunset.plus(10, ChronoUnit.DAYS);
+        assertThat(move(id, "v1", "{\"state\":\"deprecated\",\"successor\":\"v2\",\"sunsetAt\":\"" + later + "\"}")
+                .statusCode()).isEqualTo(200);
+        HttpResponse<String> moved = call("/life/v1/orders");
+        assertThat(moved.headers().firstValue("Sunset")).hasValue(java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(later.atOffset(java.time.ZoneOffset.UTC)));
+        assertThat(moved.headers().firstValue("Deprecation")).hasValue(deprecation);
+
         assertThat(move(id, "v1", "{\"state\":\"retired\"}").statusCode()).isEqualTo(200);
         HttpResponse<String> gone = assertDenied("/life/v1/orders", 410, "version_retired");
         assertThat(gone.body()).contains("version v1 of service 'lifecycle' is retired", "use version v2 at /life/v2");
