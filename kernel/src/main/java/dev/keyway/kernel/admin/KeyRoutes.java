@@ -12,6 +12,7 @@ import dev.keyway.kernel.store.StoredKey;
 import dev.keyway.kernel.store.StoredTeam;
 import dev.keyway.kernel.store.StoredUser;
 import dev.keyway.spi.ApiKey;
+import dev.keyway.spi.Service;
 import dev.keyway.spi.User;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
@@ -40,7 +41,8 @@ final class KeyRoutes {
     private final EntityCache<StoredUser> users;
     private final EntityCache<StoredTeam> teams;
     private final EntityCache<StoredApp> apps;
-    private final EntityCache<dev.keyway.spi.Service> services;
+    private final EntityCache<Service> services;
+    private final EntityCache<dev.keyway.kernel.store.StoredSubscription> subscriptions;
     private final KeyUsage usage;
     private final KeyDiagnosis diagnosis;
 
@@ -52,6 +54,8 @@ final class KeyRoutes {
         this.apps = context.store().entities(Caches.APPS, StoredApp.class, StoredApp::id);
         this.services = context.store().entities(Caches.SERVICES, dev.keyway.spi.Service.class,
                 dev.keyway.spi.Service::id);
+        this.subscriptions = context.store().entities(Caches.SUBSCRIPTIONS,
+                dev.keyway.kernel.store.StoredSubscription.class, dev.keyway.kernel.store.StoredSubscription::id);
         this.usage = usage;
         this.diagnosis = new KeyDiagnosis(users::get, teams::get, apps::get);
     }
@@ -203,6 +207,18 @@ final class KeyRoutes {
                 "status", t.status())));
         apps.get(key.appId()).ifPresent(a -> body.put("app", Map.of("id", a.id(), "name", a.name(),
                 "status", a.status())));
+        String serviceId = req.query().first("serviceId").orElse(null);
+        if (serviceId != null) {
+            Service service = services.get(serviceId).filter(s -> who.canSee(s.teamId()) || s.teamId() == null
+                            || s.visibility() == Service.Visibility.PUBLIC)
+                    .orElseThrow(() -> AdminErrors.notFound("service", serviceId));
+            Map<String, Object> checked = KeyServiceCheck.check(key, service, subscriptions.all());
+            if (finding.isPresent()) {
+                // The key itself is refused first, exactly as on the data plane: keep that finding.
+                checked.keySet().removeAll(Set.of("ok", "code", "message", "fix"));
+            }
+            body.putAll(checked);
+        }
         Json.send(res, 200, body);
     }
 

@@ -34,6 +34,7 @@ class ServiceGovernanceTest {
     static String provider;
     static String appId;
     static String key;
+    static String keyId;
     static String providerAdmin;
     static String consumerOwner;
 
@@ -51,8 +52,9 @@ class ServiceGovernanceTest {
                 .body(), "id");
         appId = field(node.admin("POST", "/admin/apps", "{\"teamId\":\"" + consumer + "\",\"name\":\"shop\"}").body(),
                 "id");
-        key = field(node.admin("POST", "/admin/keys", "{\"appId\":\"" + appId + "\",\"userId\":\"u-carl\"}").body(),
-                "key");
+        String issued = node.admin("POST", "/admin/keys", "{\"appId\":\"" + appId + "\",\"userId\":\"u-carl\"}").body();
+        key = field(issued, "key");
+        keyId = field(issued.substring(issued.indexOf("\"apiKey\"")), "id");
         providerAdmin = seeds.session("u-pat");
         consumerOwner = seeds.session("u-carl");
     }
@@ -240,6 +242,24 @@ class ServiceGovernanceTest {
         assertThat(node.send(HttpRequest.newBuilder(node.data("/maps/1")).header("Authorization", "Bearer " + scoped)
                 .build()).statusCode()).isEqualTo(200);
         assertServedBy("/tiles/1", one, "/1");
+    }
+
+    @Test
+    void keyTestForAServiceSaysWhatTheDataPlaneWillAnswer() {
+        String id = service("forecast", "manual", version("v1", "/forecast", one, "published"));
+        String test = "/admin/keys/" + keyId + "/test?serviceId=" + id;
+
+        assertThat(node.admin("POST", test, null).body()).contains("\"ok\":false", "\"code\":\"subscription_required\"");
+        assertDenied("/forecast/x", 403, "subscription_required");
+        String sub = apply(id);
+        assertThat(node.admin("POST", test, null).body()).contains("\"code\":\"subscription_pending\"", sub);
+        assertDenied("/forecast/x", 403, "subscription_pending");
+        subscription("approve", sub, providerAdmin);
+        assertThat(node.admin("POST", test, null).body()).contains("\"ok\":true", "\"status\":\"approved\"")
+                .doesNotContain("\"code\"");
+        assertServedBy("/forecast/x", one, "/x");
+        assertThat(node.admin("POST", "/admin/keys/" + keyId + "/test?serviceId=svc-nope", null).statusCode())
+                .isEqualTo(404);
     }
 
     @Test
