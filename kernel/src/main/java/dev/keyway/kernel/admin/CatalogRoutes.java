@@ -26,6 +26,10 @@ import java.util.Set;
  * apps to show (a system admin who belongs to no team names one; members default to all their teams).
  */
 final class CatalogRoutes {
+    /** Which of two subscriptions of one app to one service is current: a live one, else the latest change. */
+    private static final Comparator<StoredSubscription> CURRENT = Comparator
+            .comparing(StoredSubscription::live).thenComparing(StoredSubscription::updatedAt);
+
     private final EntityCache<Service> services;
     private final EntityCache<StoredApp> apps;
     private final EntityCache<StoredTeam> teams;
@@ -70,6 +74,14 @@ final class CatalogRoutes {
         Set<String> myTeams = asTeam != null ? Set.of(asTeam) : who.teams().keySet();
         List<StoredApp> myApps = apps.all().stream().filter(a -> myTeams.contains(a.teamId()))
                 .sorted(Comparator.comparing(StoredApp::name)).toList();
+        // The current subscription per (app, service) of the caller's apps, in one pass over the subscriptions.
+        Set<String> appIds = myApps.stream().map(StoredApp::id).collect(java.util.stream.Collectors.toSet());
+        Map<String, StoredSubscription> current = new java.util.HashMap<>();
+        for (StoredSubscription x : subscriptions.all()) {
+            if (appIds.contains(x.appId())) {
+                current.merge(x.appId() + "/" + x.serviceId(), x, (a, b) -> CURRENT.compare(a, b) >= 0 ? a : b);
+            }
+        }
         List<Entry> entries = services.all().stream()
                 .filter(s -> s.versions().stream().anyMatch(v -> v.lifecycle().serves()))
                 .filter(s -> who.systemAdmin() || who.canSee(s.teamId()) || s.teamId() == null
@@ -78,26 +90,24 @@ final class CatalogRoutes {
                         || (s.description() != null && s.description().toLowerCase(Locale.ROOT).contains(q)))
                 .filter(s -> tag == null || s.tags().contains(tag))
                 .sorted(Comparator.comparing(Service::name))
-                .map(s -> entry(s, myApps.stream().filter(a -> SubscriptionRoutes.visibleTo(s, a.teamId())).toList()))
+                .map(s -> entry(s, myApps.stream().filter(a -> SubscriptionRoutes.visibleTo(s, a.teamId())).toList(),
+                        current))
                 .toList();
         Json.send(res, 200, Map.of("data", entries));
     }
 
-    private Entry entry(Service s, List<StoredApp> myApps) {
+    private Entry entry(Service s, List<StoredApp> myApps, Map<String, StoredSubscription> current) {
         List<VersionView> versions = s.versions().stream().filter(v -> v.lifecycle().serves())
                 .map(v -> new VersionView(v.version(), v.pathPrefix(), v.lifecycle(), v.successor(), v.sunsetAt()))
                 .toList();
-        List<AppStatus> statuses = myApps.stream().map(a -> status(a, s.id())).toList();
+        List<AppStatus> statuses = myApps.stream().map(a -> status(a, current.get(a.id() + "/" + s.id()))).toList();
         String teamName = s.teamId() == null ? null : teams.get(s.teamId()).map(StoredTeam::name).orElse(null);
         return new Entry(s.id(), s.name(), s.teamId(), teamName, s.kind(), s.description(), s.tags(),
                 s.visibility(), s.approval(), VersionRoutes.hasOpenApi(meta, s.id()), versions, statuses);
     }
 
-    private AppStatus status(StoredApp app, String serviceId) {
-        return subscriptions.all().stream()
-                .filter(x -> x.appId().equals(app.id()) && x.serviceId().equals(serviceId))
-                .max(Comparator.comparing((StoredSubscription x) -> x.live()).thenComparing(StoredSubscription::updatedAt))
-                .map(x -> new AppStatus(app.id(), app.name(), app.teamId(), ServiceFields.lower(x.status()), x.id()))
-                .orElse(new AppStatus(app.id(), app.name(), app.teamId(), "none", null));
+    private static AppStatus status(StoredApp app, StoredSubscription x) {
+        return x == null ? new AppStatus(app.id(), app.name(), app.teamId(), "none", null)
+                : new AppStatus(app.id(), app.name(), app.teamId(), ServiceFields.lower(x.status()), x.id());
     }
 }
