@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.keyway.kernel.record.CallRecord;
 import dev.keyway.kernel.store.Caches;
+import dev.keyway.spi.Service;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -27,11 +28,13 @@ import java.util.Set;
  */
 final class CallRoutes {
     private final IgniteCache<String, String> calls;
+    private final dev.keyway.kernel.store.EntityCache<Service> services;
     private final ObjectReader reader = Json.MAPPER.readerFor(CallRecord.class)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     CallRoutes(AdminContext context) {
         this.calls = context.store().ignite().cache(Caches.CALLS);
+        this.services = context.store().entities(Caches.SERVICES, Service.class, Service::id);
     }
 
     void register(HttpRules rules, AdminPlane.Guard guard) {
@@ -41,6 +44,7 @@ final class CallRoutes {
     private void query(ServerRequest req, ServerResponse res, Principal who) {
         String keyId = req.query().first("keyId").orElse(null);
         String code = req.query().first("errorCode").orElse(null);
+        String serviceId = req.query().first("serviceId").orElse(null);
         boolean failed = req.query().first("failed").map(Boolean::parseBoolean).orElse(false);
         Instant from = parseInstant(req.query().first("from").orElse(null));
         int limit = parseLimit(req.query().first("limit").orElse("100"));
@@ -50,8 +54,9 @@ final class CallRoutes {
         try (var cursor = calls.query(new ScanQuery<String, String>())) {
             for (javax.cache.Cache.Entry<String, String> e : cursor) {
                 CallRecord r = read(e.getValue());
-                if (r != null && (teams == null || (r.teamId() != null && teams.contains(r.teamId())))
+                if (r != null && visible(r, teams)
                         && (keyId == null || keyId.equals(r.keyId()))
+                        && (serviceId == null || serviceId.equals(r.serviceId()))
                         && (code == null || code.equals(r.errorCode()))
                         && (!failed || r.status() >= 400)
                         && (from == null || r.startedAtMillis() >= from.toEpochMilli())) {
@@ -65,6 +70,13 @@ final class CallRoutes {
         List<CallRecord> out = new ArrayList<>(newest);
         out.sort(Comparator.comparingLong(CallRecord::startedAtMillis).reversed());
         Json.send(res, 200, Map.of("data", out));
+    }
+
+    /** A call is visible to the caller's team (its key's team) and to the team owning the service it called. */
+    private boolean visible(CallRecord r, Set<String> teams) {
+        return teams == null || (r.teamId() != null && teams.contains(r.teamId()))
+                || (r.serviceId() != null && services.get(r.serviceId()).map(Service::teamId)
+                .filter(teams::contains).isPresent());
     }
 
     private CallRecord read(String json) {

@@ -272,5 +272,9 @@ class ServiceGovernanceTest {
             body = node.admin("GET", "/admin/calls?serviceId=" + id, null).body();
         }
         assertThat(body).contains("\"errorCode\":\"subscription_required\"", "\"serviceVersion\":\"v3\"");
+        // The service's team sees calls to its service, whichever team's key made them; the filter keeps only them.
+        String asProvider = node.adminAs(providerAdmin, "GET", "/admin/calls?serviceId=" + id, null).body();
+        assertThat(asProvider).contains("\"serviceId\":\"" + id + "\"", "subscription_required");
+        assertThat(asProvider.split("\"requestId\"")).hasSize(2);
     }
 }
