@@ -84,8 +84,7 @@ final class CatalogRoutes {
         }
         List<Entry> entries = services.all().stream()
                 .filter(s -> s.versions().stream().anyMatch(v -> v.lifecycle().serves()))
-                .filter(s -> who.systemAdmin() || who.canSee(s.teamId()) || s.teamId() == null
-                        || s.visibility() == Service.Visibility.PUBLIC)
+                .filter(s -> ServiceRoutes.findable(s, who))
                 .filter(s -> q == null || s.name().toLowerCase(Locale.ROOT).contains(q)
                         || (s.description() != null && s.description().toLowerCase(Locale.ROOT).contains(q)))
                 .filter(s -> tag == null || s.tags().contains(tag))

@@ -209,8 +209,7 @@ final class KeyRoutes {
                 "status", a.status())));
         String serviceId = req.query().first("serviceId").orElse(null);
         if (serviceId != null) {
-            Service service = services.get(serviceId).filter(s -> who.canSee(s.teamId()) || s.teamId() == null
-                            || s.visibility() == Service.Visibility.PUBLIC)
+            Service service = services.get(serviceId).filter(s -> ServiceRoutes.findable(s, who))
                     .orElseThrow(() -> AdminErrors.notFound("service", serviceId));
             Map<String, Object> checked = KeyServiceCheck.check(key, service, subscriptions.all());
             if (finding.isPresent()) {

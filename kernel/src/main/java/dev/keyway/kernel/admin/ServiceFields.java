@@ -21,8 +21,10 @@ import java.util.Set;
 final class ServiceFields {
     static final Set<String> VERSION_FIELDS = Set.of("version", "pathPrefix", "upstreams", "connectTimeoutMs",
             "readTimeoutMs", "retries", "lifecycle");
+    // What GET returns but only the server sets: accepted and ignored, so a GET body can be edited and PUT back.
+    private static final Set<String> VERSION_READ_ONLY = Set.of("successor", "sunsetAt", "deprecatedAt");
     private static final Set<String> SERVICE_FIELDS = Set.of("name", "teamId", "kind", "description", "tags",
-            "visibility", "approval", "keyQueryParam", "versions");
+            "visibility", "approval", "keyQueryParam", "versions", "id");
     private static final Set<String> ALL_FIELDS;
 
     static {
@@ -70,7 +72,7 @@ final class ServiceFields {
                         f.error("versions[" + i + "]", "expected an object");
                         continue;
                     }
-                    Fields vf = new Fields(v, VERSION_FIELDS);
+                    Fields vf = new Fields(v, union(VERSION_FIELDS, VERSION_READ_ONLY));
                     ServiceVersion parsed = version(vf, null, before);
                     f.merge("versions[" + i + "]", vf);
                     if (parsed != null) {
@@ -151,6 +153,12 @@ final class ServiceFields {
                 ? new ServiceVersion(version, prefix, upstreams, connect, read, retries, lifecycle, null, null, null)
                 : new ServiceVersion(version, prefix, upstreams, connect, read, retries, lifecycle,
                 existing.successor(), existing.sunsetAt(), existing.deprecatedAt());
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     static String lower(Enum<?> e) {

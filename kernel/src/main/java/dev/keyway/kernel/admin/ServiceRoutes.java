@@ -72,9 +72,11 @@ final class ServiceRoutes {
         Service service = ServiceFields.parse(body, id, before);
         requireManage(who, service.teamId());
         for (ServiceVersion gone : before.versions()) {
-            if (service.version(gone.version()).isEmpty() && gone.lifecycle().serves()) {
+            if (service.version(gone.version()).isEmpty() && gone.lifecycle() != ServiceVersion.Lifecycle.DRAFT) {
+                // Retired versions stay: they answer 410 naming their successor, and their name is never reused.
                 throw AdminErrors.of(409, "conflict", "version " + gone.version() + " is "
-                        + ServiceFields.lower(gone.lifecycle()) + "; retire it before removing it");
+                        + ServiceFields.lower(gone.lifecycle()) + "; only draft versions can be removed"
+                        + (gone.lifecycle().serves() ? " (retire it: callers then get 410 naming the successor)" : ""));
             }
         }
         save(before, service, who, "service.update");
@@ -119,22 +121,33 @@ final class ServiceRoutes {
         String id = id(req);
         Service before = find(id, who);
         requireManage(who, before.teamId());
-        long live = subscriptions.all().stream().filter(s -> s.serviceId().equals(id) && s.live()).count();
-        if (live > 0) {
-            throw AdminErrors.of(409, "conflict", "service '" + before.name() + "' has " + live + " live "
-                    + "subscription(s); revoke them (POST /admin/subscriptions/{id}/revoke) before deleting it");
+        // Under the lock applications take, so none lands between the check and the removal (on this node).
+        synchronized (subscriptions) {
+            long live = subscriptions.all().stream().filter(s -> s.serviceId().equals(id) && s.live()).count();
+            if (live > 0) {
+                throw AdminErrors.of(409, "conflict", "service '" + before.name() + "' has " + live + " live "
+                        + "subscription(s); revoke them (POST /admin/subscriptions/{id}/revoke) before deleting it");
+            }
+            services.remove(id);
         }
-        services.remove(id);
+        VersionRoutes.removeOpenApi(context.store().meta(), id);
         services.awaitEverywhere(id);
         context.audit(who, "service.delete", "service", id, before.teamId(), before, null);
         res.status(204).send();
     }
 
-    /** The service if the caller finds it in the catalog (its own team's, public, or system-level), else 404. */
+    /**
+     * The service if the caller finds it: its own team's always; another team's when public (or system-level) and
+     * serving at least one version, as the catalog shows it. Else 404, like a service that does not exist.
+     */
     Service findInCatalog(String id, Principal who) {
-        return services.get(id).filter(s -> who.canSee(s.teamId()) || s.teamId() == null
-                        || s.visibility() == Service.Visibility.PUBLIC)
+        return services.get(id).filter(s -> findable(s, who))
                 .orElseThrow(() -> AdminErrors.notFound("service", id));
+    }
+
+    static boolean findable(Service s, Principal who) {
+        return who.canSee(s.teamId()) || ((s.teamId() == null || s.visibility() == Service.Visibility.PUBLIC)
+                && s.versions().stream().anyMatch(v -> v.lifecycle().serves()));
     }
 
     /** The service, or 404 when it does not exist or belongs to a team the caller cannot see. */

@@ -37,7 +37,8 @@ final class SubscriptionRoutes {
         SUSPEND(true, Status.SUSPENDED, Status.APPROVED),
         RESUME(true, Status.APPROVED, Status.SUSPENDED),
         REVOKE(true, Status.REVOKED, Status.APPROVED, Status.SUSPENDED),
-        CANCEL(false, Status.CANCELLED, Status.PENDING, Status.APPROVED, Status.SUSPENDED);
+        // Not from suspended: a consumer must not lift the provider's suspension by cancelling and re-applying.
+        CANCEL(false, Status.CANCELLED, Status.PENDING, Status.APPROVED);
 
         final boolean byServiceTeam;
         final Status to;
@@ -54,6 +55,7 @@ final class SubscriptionRoutes {
     private final EntityCache<StoredSubscription> subscriptions;
     private final EntityCache<Service> services;
     private final EntityCache<StoredApp> apps;
+    private final LiveSlots liveSlots;
 
     SubscriptionRoutes(AdminContext context) {
         this.context = context;
@@ -61,6 +63,7 @@ final class SubscriptionRoutes {
                 StoredSubscription::id);
         this.services = context.store().entities(Caches.SERVICES, Service.class, Service::id);
         this.apps = context.store().entities(Caches.APPS, StoredApp.class, StoredApp::id);
+        this.liveSlots = new LiveSlots(context.store().meta(), subscriptions);
     }
 
     void register(HttpRules rules, AdminPlane.Guard guard) {
@@ -80,8 +83,9 @@ final class SubscriptionRoutes {
         f.check();
         StoredApp app = apps.get(appId).filter(a -> who.canSee(a.teamId()))
                 .orElseThrow(() -> AdminErrors.notFound("app", appId));
-        // A service the app's team may not see answers like one that does not exist.
-        Service service = services.get(serviceId).filter(s -> visibleTo(s, app.teamId()))
+        // A service the app's team may not find answers like one that does not exist.
+        Service service = services.get(serviceId).filter(s -> visibleTo(s, app.teamId())
+                        && (Objects.equals(s.teamId(), app.teamId()) || s.versions().stream().anyMatch(v -> v.lifecycle().serves())))
                 .orElseThrow(() -> AdminErrors.notFound("service", serviceId));
         if (app.status() != App.Status.ACTIVE) {
             throw AdminErrors.of(409, "conflict", "app " + appId + " is disabled; enable it before applying");
@@ -92,17 +96,25 @@ final class SubscriptionRoutes {
         Instant now = context.clock().instant();
         StoredSubscription created;
         synchronized (subscriptions) {
-            Optional<StoredSubscription> live = subscriptions.all().stream()
-                    .filter(s -> s.appId().equals(appId) && s.serviceId().equals(serviceId) && s.live()).findFirst();
+            List<StoredSubscription> earlier = subscriptions.all().stream()
+                    .filter(s -> s.appId().equals(appId) && s.serviceId().equals(serviceId)).toList();
+            Optional<StoredSubscription> live = earlier.stream().filter(StoredSubscription::live).findFirst();
             if (live.isPresent()) {
                 throw AdminErrors.of(409, "conflict", "app " + appId + " already has subscription "
                         + live.get().id() + " to service '" + service.name() + "', which is "
                         + ServiceFields.lower(live.get().status()));
             }
-            StoredSubscription applied = new StoredSubscription(Ids.timeOrdered("sub", now), appId, app.teamId(), serviceId,
+            String id = Ids.timeOrdered("sub", now);
+            liveSlots.take(appId, serviceId, id, service.name());
+            StoredSubscription applied = new StoredSubscription(id, appId, app.teamId(), serviceId,
                     service.teamId(), Status.PENDING, reason, who.userId(), now, now,
                     List.of(new StoredSubscription.Transition(now, who.userId(), null, Status.PENDING, reason)));
-            created = service.approval() == Service.Approval.AUTO
+            // Automatic approval does not undo the service team's decision: after a revocation or rejection the
+            // next application waits for them.
+            Optional<StoredSubscription> last = earlier.stream().max(java.util.Comparator.comparing(StoredSubscription::id));
+            boolean refusedBefore = last.isPresent()
+                    && (last.get().status() == Status.REVOKED || last.get().status() == Status.REJECTED);
+            created = service.approval() == Service.Approval.AUTO && !refusedBefore
                     ? applied.moved(Status.APPROVED, "system", "approved automatically (approval: auto)", now)
                     : applied;
             subscriptions.put(created);
@@ -121,7 +133,7 @@ final class SubscriptionRoutes {
         Fields f = new Fields(Json.bodyOrEmpty(req), MOVE_FIELDS);
         String comment = f.text("comment", false, "(?s).{0,1000}", "text of at most 1000 characters");
         f.check();
-        if (move.byServiceTeam && !who.canManage(before.serviceTeamId())) {
+        if (move.byServiceTeam && !who.canManage(serviceTeam(before))) {
             throw AdminErrors.of(403, "forbidden", "to " + name + " a subscription needs the owner or admin role "
                     + "in the service's team");
         }
@@ -136,6 +148,9 @@ final class SubscriptionRoutes {
         }
         StoredSubscription after = before.moved(move.to, who.userId(), comment, context.clock().instant());
         subscriptions.update(before, after);
+        if (!after.live()) {
+            liveSlots.release(after.appId(), after.serviceId(), after.id());
+        }
         subscriptions.awaitEverywhere(after.id());
         audit(who, "subscription." + name, before, after);
         Json.send(res, 200, after);
@@ -148,7 +163,7 @@ final class SubscriptionRoutes {
         filter = filter.and(eq(q.first("serviceId").orElse(null), StoredSubscription::serviceId));
         String team = q.first("teamId").orElse(null);
         if (team != null) {
-            filter = filter.and(s -> team.equals(s.appTeamId()) || team.equals(s.serviceTeamId()));
+            filter = filter.and(s -> team.equals(s.appTeamId()) || team.equals(serviceTeam(s)));
         }
         String status = q.first("status").orElse(null);
         if (status != null) {
@@ -166,7 +181,7 @@ final class SubscriptionRoutes {
             throw AdminErrors.notFound("team", teamId);
         }
         Json.send(res, 200, Map.of("data", subscriptions.all().stream()
-                .filter(s -> teamId.equals(s.serviceTeamId()) && s.status() == Status.PENDING)
+                .filter(s -> teamId.equals(serviceTeam(s)) && s.status() == Status.PENDING)
                 .sorted(Comparator.comparing(StoredSubscription::createdAt)).toList()));
     }
 
@@ -175,8 +190,14 @@ final class SubscriptionRoutes {
                 .orElseThrow(() -> AdminErrors.notFound("subscription", id));
     }
 
-    private static boolean visible(StoredSubscription s, Principal who) {
-        return who.canSee(s.appTeamId()) || who.canSee(s.serviceTeamId());
+    private boolean visible(StoredSubscription s, Principal who) {
+        return who.canSee(s.appTeamId()) || who.canSee(serviceTeam(s));
+    }
+
+    /** The team that owns the service now (a service can change owner): it decides on the subscription. */
+    private String serviceTeam(StoredSubscription s) {
+        Optional<Service> service = services.get(s.serviceId());
+        return service.isPresent() ? service.get().teamId() : s.serviceTeamId();
     }
 
     /**
@@ -194,8 +215,9 @@ final class SubscriptionRoutes {
 
     /** One entry per team involved, so each side finds it in its own audit log. */
     private void audit(Principal who, String action, StoredSubscription before, StoredSubscription after) {
-        context.audit(who, action, "subscription", after.id(), after.serviceTeamId(), before, after);
-        if (!Objects.equals(after.appTeamId(), after.serviceTeamId())) {
+        String serviceTeam = serviceTeam(after);
+        context.audit(who, action, "subscription", after.id(), serviceTeam, before, after);
+        if (!Objects.equals(after.appTeamId(), serviceTeam)) {
             context.audit(who, action, "subscription", after.id(), after.appTeamId(), before, after);
         }
     }

@@ -62,12 +62,23 @@ final class VersionRoutes {
         ObjectNode body = Json.body(req);
         Fields f = new Fields(body, LIFECYCLE_FIELDS);
         Lifecycle next = f.choice("state", Lifecycle.class, true);
-        String successor = f.text("successor", false, null, "the name of another version of this service");
+        String asked = f.text("successor", false, null, "the name of another version of this service");
         String sunsetText = f.text("sunsetAt", false, null, "an ISO-8601 instant such as 2027-01-31T00:00:00Z");
         String comment = f.text("comment", false, "(?s).{0,1000}", "text of at most 1000 characters");
         f.check();
         Instant now = context.clock().instant();
-        Instant sunset = sunset(sunsetText, next, now);
+        // Deprecating again changes what the body names; what it leaves out stays (null clears it).
+        boolean again = next == Lifecycle.DEPRECATED && current.lifecycle() == Lifecycle.DEPRECATED;
+        String successor = again && !body.has("successor") ? current.successor() : asked;
+        if (next == Lifecycle.RETIRED) {
+            for (ServiceVersion v : before.versions()) {
+                if (v.lifecycle().serves() && name.equals(v.successor())) {
+                    throw AdminErrors.of(409, "conflict", "version " + v.version() + " names " + name + " as its "
+                            + "successor; point it elsewhere (deprecate it again with another successor) first");
+                }
+            }
+        }
+        Instant sunset = again && !body.has("sunsetAt") ? current.sunsetAt() : sunset(sunsetText, next, now);
         if (!MOVES.get(current.lifecycle()).contains(next)) {
             throw AdminErrors.of(409, "invalid_transition", "version " + name + " is "
                     + ServiceFields.lower(current.lifecycle()) + "; it can move to "
@@ -180,6 +191,10 @@ final class VersionRoutes {
         meta.remove(OPENAPI_KEY + service.id());
         context.audit(who, "service.openapi.delete", "service", service.id(), service.teamId(), null, null);
         res.status(204).send();
+    }
+
+    static void removeOpenApi(MetaStore meta, String serviceId) {
+        meta.remove(OPENAPI_KEY + serviceId);
     }
 
     /** Whether a service has an OpenAPI document (for the catalog). */

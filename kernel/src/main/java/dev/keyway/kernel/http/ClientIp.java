@@ -8,16 +8,19 @@ import io.helidon.webserver.http.ServerRequest;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Who the client is. The socket peer, unless the peer is a configured trusted proxy: then {@code X-Forwarded-For}
  * is read from the right, skipping trusted hops, and the first untrusted address is the client (the rightmost
  * entry a trusted proxy vouched for; entries further left may be forged by the client and are not believed).
- * From an untrusted peer the header changes nothing, and what goes upstream is the peer alone.
+ * From an untrusted peer the header changes nothing, and what goes upstream is the peer alone. A hop that is not
+ * an address makes the client {@link #UNKNOWN} rather than the proxy (fail closed).
  */
 public final class ClientIp {
     private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
+
+    /** The client address when a trusted proxy forwarded one that is not an address: matches no allow-list. */
+    public static final String UNKNOWN = "unknown";
 
     private final List<IpRange> trusted;
 
@@ -73,11 +76,15 @@ public final class ClientIp {
         String client = peer;
         int believed = hops.size();
         for (int i = hops.size() - 1; i >= 0; i--) {
-            Optional<IpRange> hop = hops.get(i).contains("/") ? Optional.empty() : IpRange.parse(hops.get(i));
-            if (hop.isEmpty()) {
-                break; // garbage (or "unknown"): stop at the last trusted hop
+            String hop = normalize(hops.get(i));
+            if (hop == null) {
+                // Garbage ("unknown", a name, a range): the client cannot be known. Not the proxy's address,
+                // which allow-lists may trust: an address that matches no allow-list (fail closed).
+                client = UNKNOWN;
+                break;
             }
-            client = hops.get(i);
+            hops.set(i, hop);
+            client = hop;
             believed = i;
             if (!isTrusted(client)) {
                 break;
@@ -86,6 +93,43 @@ public final class ClientIp {
         List<String> chain = new ArrayList<>(hops.subList(believed, hops.size()));
         chain.add(peer);
         return new Resolved(client, String.join(", ", chain));
+    }
+
+    /**
+     * One forwarded hop as an address literal: {@code 203.0.113.7}, {@code 203.0.113.7:54321} (some load
+     * balancers add the port), {@code 2001:db8::1}, {@code [2001:db8::1]} or {@code [2001:db8::1]:443}; IPv6 in the
+     * form the socket peer has. Null when it is none of these.
+     */
+    static String normalize(String hop) {
+        String h = hop;
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            if (end < 0 || !(end == h.length() - 1 || isPort(h.substring(end + 1)))) {
+                return null;
+            }
+            h = h.substring(1, end);
+        } else if (h.matches("[0-9]+(\\.[0-9]+){3}:.*")) {
+            if (!isPort(h.substring(h.indexOf(':')))) {
+                return null;
+            }
+            h = h.substring(0, h.indexOf(':'));
+        }
+        if (h.contains("/") || IpRange.parse(h).isEmpty()) {
+            return null;
+        }
+        if (h.contains(":")) {
+            try {
+                return java.net.InetAddress.ofLiteral(h).getHostAddress();
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return h;
+    }
+
+    /** {@code :1}..{@code :65535}. */
+    private static boolean isPort(String colonPort) {
+        return colonPort.matches(":[0-9]{1,5}") && Integer.parseInt(colonPort.substring(1)) <= 65535;
     }
 
     private boolean isTrusted(String address) {

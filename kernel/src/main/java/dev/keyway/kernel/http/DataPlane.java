@@ -144,10 +144,16 @@ public final class DataPlane implements Handler, AutoCloseable {
         String serviceId = service.id();
         exchange.attribute(Attributes.SERVICE, service);
         exchange.attribute(Attributes.SERVICE_VERSION, version);
+        if (version.lifecycle() == ServiceVersion.Lifecycle.DRAFT) {
+            // Drafts are in the table only so that a draft nested under another version's prefix is not routed
+            // there; to callers they do not exist.
+            return deny(res, exchange, Decision.respond(404, "route_not_found",
+                    "no service is published at this path"), null);
+        }
         if (version.lifecycle() == ServiceVersion.Lifecycle.RETIRED) {
             return deny(res, exchange, Lifecycles.retired(service, version), route.get());
         }
-        Lifecycles.deprecationHeaders(service, version, exchange.responseHeaders());
+        Lifecycles.deprecationHeaders(service, version, exchange);
         OptionalLong length = req.headers().contentLength();
         if (length.isPresent() && length.getAsLong() > maxBody) {
             return deny(res, exchange, Decision.respond(413, "request_too_large",
@@ -186,6 +192,13 @@ public final class DataPlane implements Handler, AutoCloseable {
     }
 
     static void applyResponseChanges(HttpExchange exchange, ServerResponse res) {
+        for (String[] h : exchange.gatewayHeaders()) {
+            if (h[2].equals("append")) {
+                res.headers().add(io.helidon.http.HeaderValues.create(h[0], h[1]));
+            } else {
+                res.header(h[0], h[1]);
+            }
+        }
         for (HeaderChanges.Change c : exchange.responseHeaders().changes()) {
             if (c.isRemoval()) {
                 res.headers().remove(HeaderNames.create(c.name()));

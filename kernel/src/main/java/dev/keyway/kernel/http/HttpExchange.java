@@ -35,6 +35,7 @@ final class HttpExchange implements Exchange, PhaseLimit {
     private final Map<AttributeKey<?>, Object> attributes = new IdentityHashMap<>(8);
     private final ListHeaderChanges upstream = new ListHeaderChanges();
     private final ListHeaderChanges response = new ListHeaderChanges();
+    private List<String[]> gatewayHeaders = List.of();
     private Phase lastPhase;
     private Set<String> removedQueryParameters = Set.of();
 
@@ -53,6 +54,21 @@ final class HttpExchange implements Exchange, PhaseLimit {
     /** The {@code X-Forwarded-For} value to send upstream: the chain the trusted proxies vouched for, plus the peer. */
     String forwardedFor() {
         return forwardedFor;
+    }
+
+    /**
+     * A response header the kernel itself adds (lifecycle headers). {@code append}: added beside the upstream's
+     * values of the same name (a {@code Link}); otherwise it replaces them. Stage edits apply after these.
+     */
+    void gatewayHeader(String name, String value, boolean append) {
+        if (gatewayHeaders.isEmpty()) {
+            gatewayHeaders = new java.util.ArrayList<>(3);
+        }
+        gatewayHeaders.add(new String[]{name, value, append ? "append" : "set"});
+    }
+
+    List<String[]> gatewayHeaders() {
+        return gatewayHeaders;
     }
 
     /** Runs the chain only up to {@code phase} (null: the whole chain). */

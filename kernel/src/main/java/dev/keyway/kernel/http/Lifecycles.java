@@ -1,7 +1,6 @@
 package dev.keyway.kernel.http;
 
 import dev.keyway.spi.Decision;
-import dev.keyway.spi.HeaderChanges;
 import dev.keyway.spi.Service;
 import dev.keyway.spi.ServiceVersion;
 
@@ -33,17 +32,22 @@ final class Lifecycles {
     }
 
     /** Adds the deprecation headers to the response when {@code version} is deprecated. */
-    static void deprecationHeaders(Service service, ServiceVersion version, HeaderChanges response) {
+    static void deprecationHeaders(Service service, ServiceVersion version, HttpExchange exchange) {
         if (version.lifecycle() != ServiceVersion.Lifecycle.DEPRECATED) {
             return;
         }
-        response.set("Deprecation", version.deprecatedAt() == null ? "@0"
-                : "@" + version.deprecatedAt().getEpochSecond());
+        exchange.gatewayHeader("Deprecation", version.deprecatedAt() == null ? "@0"
+                : "@" + version.deprecatedAt().getEpochSecond(), false);
         if (version.sunsetAt() != null) {
-            response.set("Sunset", DateTimeFormatter.RFC_1123_DATE_TIME.format(version.sunsetAt().atOffset(ZoneOffset.UTC)));
+            exchange.gatewayHeader("Sunset", HTTP_DATE.format(version.sunsetAt().atOffset(ZoneOffset.UTC)), false);
         }
-        successor(service, version).ifPresent(s -> response.set("Link", link(s)));
+        // Beside the upstream's own Link values (pagination and the like), never instead of them.
+        successor(service, version).ifPresent(s -> exchange.gatewayHeader("Link", link(s), true));
     }
+
+    /** IMF-fixdate (RFC 9110): two-digit day, as RFC 8594 requires ({@code RFC_1123_DATE_TIME} drops the zero). */
+    static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
+            java.util.Locale.US);
 
     private static Optional<ServiceVersion> successor(Service service, ServiceVersion version) {
         return version.successor() == null ? Optional.empty() : service.version(version.successor());

@@ -11,8 +11,9 @@ import java.util.Optional;
 
 /**
  * Maps a data-plane path to a service version by longest path prefix, on segment boundaries ({@code /orders}
- * matches {@code /orders} and {@code /orders/1}, not {@code /ordersx}). Draft versions are not in the table (their
- * paths answer 404 like unknown ones); retired versions are, so the data plane can answer 410 naming the successor.
+ * matches {@code /orders} and {@code /orders/1}, not {@code /ordersx}). Every version is in the table, drafts too:
+ * a draft nested under another version's prefix must not fall through to that version. The data plane answers
+ * 404 for drafts (like unknown paths) and 410 for retired versions.
  * Immutable: rebuilt when services change.
  */
 public final class RouteTable {
@@ -26,9 +27,7 @@ public final class RouteTable {
         List<Route> routes = new ArrayList<>();
         for (Service s : services) {
             for (ServiceVersion v : s.versions()) {
-                if (v.lifecycle() != ServiceVersion.Lifecycle.DRAFT) {
-                    routes.add(new Route(s, v, null));
-                }
+                routes.add(new Route(s, v, null));
             }
         }
         routes.sort(Comparator.comparingInt((Route r) -> r.version().pathPrefix().length()).reversed());

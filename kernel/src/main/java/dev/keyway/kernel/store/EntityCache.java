@@ -48,6 +48,10 @@ public final class EntityCache<T> {
     // Serialises snapshot changes with entry-listener calls, so indexes built on them see every change once,
     // in order. Reads do not take it.
     private final Object lock = new Object();
+    // Held across a change and its change listeners, so listeners run one change at a time and in order (a route
+    // table rebuilt for an older change never replaces one built for a newer), and so SnapshotSync can tell
+    // when a change has reached the listeners' structures too, not just the snapshot.
+    private final Object publish = new Object();
     private final PendingWrites pendingWrites = new PendingWrites();
     // Events that arrive while the initial scan runs; null once it is done.
     private List<Change<T>> initialScan = new ArrayList<>();
@@ -153,8 +157,10 @@ public final class EntityCache<T> {
 
     /** The snapshot's value for {@code id} as JSON, or null when absent. */
     String currentJson(String id) {
-        T value = snapshot.get(id);
-        return value == null ? null : Json.write(value);
+        synchronized (publish) {
+            T value = snapshot.get(id);
+            return value == null ? null : Json.write(value);
+        }
     }
 
     /** Removes the entity with this id cluster-wide; true when it existed. */
@@ -210,31 +216,35 @@ public final class EntityCache<T> {
 
     /** Applies a local write to the snapshot before it goes to Ignite, so the writer reads it at once. */
     private PendingWrites.Write applyLocal(String id, String json, T value) {
-        PendingWrites.Write write;
-        boolean changed;
-        synchronized (lock) {
-            write = pendingWrites.expect(id, json);
-            changed = applyLocked(new Change<>(id, value));
+        synchronized (publish) {
+            PendingWrites.Write write;
+            boolean changed;
+            synchronized (lock) {
+                write = pendingWrites.expect(id, json);
+                changed = applyLocked(new Change<>(id, value));
+            }
+            notifyIf(changed);
+            return write;
         }
-        notifyIf(changed);
-        return write;
     }
 
     /** An event from the continuous query: a change made by any node, this one included. */
     private void onEvent(String id, String json) {
         T value = json == null ? null : decode(id, json);
-        boolean changed;
-        synchronized (lock) {
-            if (initialScan != null) {
-                initialScan.add(new Change<>(id, value));
-                return;
+        synchronized (publish) {
+            boolean changed;
+            synchronized (lock) {
+                if (initialScan != null) {
+                    initialScan.add(new Change<>(id, value));
+                    return;
+                }
+                if (pendingWrites.skip(id, json)) {
+                    return;
+                }
+                changed = applyLocked(new Change<>(id, value));
             }
-            if (pendingWrites.skip(id, json)) {
-                return;
-            }
-            changed = applyLocked(new Change<>(id, value));
+            notifyIf(changed);
         }
-        notifyIf(changed);
     }
 
     /** After a failed write the snapshot may hold a value the cache does not: read the cache's truth back. */
@@ -242,12 +252,14 @@ public final class EntityCache<T> {
         try {
             String json = cache.get(id);
             T value = json == null ? null : decode(id, json);
-            boolean changed;
-            synchronized (lock) {
-                pendingWrites.clear(id);
-                changed = applyLocked(new Change<>(id, value));
+            synchronized (publish) {
+                boolean changed;
+                synchronized (lock) {
+                    pendingWrites.clear(id);
+                    changed = applyLocked(new Change<>(id, value));
+                }
+                notifyIf(changed);
             }
-            notifyIf(changed);
         } catch (RuntimeException e) {
             if (cause != null) {
                 cause.addSuppressed(e);

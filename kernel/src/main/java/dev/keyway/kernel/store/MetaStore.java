@@ -36,6 +36,17 @@ public final class MetaStore {
         return cache.putIfAbsent(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     }
 
+    /** Sets {@code key} to {@code next} only while it holds {@code expected}, atomically across the cluster. */
+    public boolean replace(String key, String expected, String next) {
+        return cache.replace(Objects.requireNonNull(key, "key"), Objects.requireNonNull(expected, "expected"),
+                Objects.requireNonNull(next, "next"));
+    }
+
+    /** Removes {@code key} only while it holds {@code expected}; true when it did. */
+    public boolean remove(String key, String expected) {
+        return cache.remove(Objects.requireNonNull(key, "key"), Objects.requireNonNull(expected, "expected"));
+    }
+
     /** Removes {@code key}; true when it had a value. */
     public boolean remove(String key) {
         return cache.remove(Objects.requireNonNull(key, "key"));

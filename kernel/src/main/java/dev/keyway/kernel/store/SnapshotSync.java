@@ -47,7 +47,12 @@ final class SnapshotSync {
             return true;
         });
         ignite.message().localListen(ACK, (UUID from, Object msg) -> {
-            CountDownLatch latch = waiting.get((String) msg);
+            String[] parts = ((String) msg).split("\n", 2);
+            if (parts.length == 2 && parts[1].equals("unmatched")) {
+                LOG.warning(() -> "snapshot sync: node " + from + " did not reach the awaited value within "
+                        + bound.toMillis() + " ms (a newer write, or a node on another version?)");
+            }
+            CountDownLatch latch = waiting.get(parts[0]);
             if (latch != null) {
                 latch.countDown();
             }
@@ -86,11 +91,18 @@ final class SnapshotSync {
         EntityCache<?> cache = openCaches.apply(parts[1]);
         long deadline = System.nanoTime() + bound.toNanos();
         // A cache this node never opened has no snapshot to wait for.
-        while (cache != null && !hash(cache.currentJson(parts[2])).equals(parts[3]) && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(POLL_NANOS);
+        boolean matched = cache == null;
+        while (!matched && System.nanoTime() < deadline) {
+            // currentJson waits for a change being published, so a match means the listeners (route table,
+            // indexes) have it too.
+            matched = hash(cache.currentJson(parts[2])).equals(parts[3]);
+            if (!matched) {
+                java.util.concurrent.locks.LockSupport.parkNanos(POLL_NANOS);
+            }
         }
         try {
-            ignite.message(ignite.cluster().forNodeId(from)).send(ACK, parts[0]);
+            ignite.message(ignite.cluster().forNodeId(from)).send(ACK, parts[0] + "\n"
+                    + (matched ? "matched" : "unmatched"));
         } catch (RuntimeException e) {
             LOG.fine(() -> "snapshot sync: cannot acknowledge to " + from + ": " + e);
         }

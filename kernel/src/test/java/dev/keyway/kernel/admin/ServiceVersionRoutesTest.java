@@ -293,7 +293,7 @@ class ServiceVersionRoutesTest {
     }
 
     @Test
-    void putMayDropDraftAndRetiredVersionsButNotServingOnes() {
+    void putMayDropDraftVersionsOnly() {
         String id = create("drop", version("v1", "/drop/v1", "published") + "," + version("v2", "/drop/v2",
                 "published") + "," + version("v3", "/drop/v3", null) + "," + version("v4", "/drop/v4", "published"));
         moveOk(id, "v2", "{'state':'deprecated'}");
@@ -305,10 +305,16 @@ class ServiceVersionRoutesTest {
             assertError(r, 409, "conflict");
             assertThat(service(id)).isEqualTo(stored);
         }
+        HttpResponse<String> retired = node.adminAs(owner, "PUT", "/admin/services/" + id, j("{'name':'drop',"
+                + "'teamId':'" + teamA + "','versions':[" + version("v1", "/drop/v1", null) + "," + version("v2",
+                "/drop/v2", null) + "," + version("v3", "/drop/v3", null) + "]}"));
+        assertError(retired, 409, "conflict");
+        assertThat(retired.body()).as("retired versions stay, answering 410").contains("v4 is retired");
         JsonNode after = expect(node.adminAs(owner, "PUT", "/admin/services/" + id, j("{'name':'drop','teamId':'"
                 + teamA + "','versions':[" + version("v1", "/drop/v1", null) + "," + version("v2", "/drop/v2", null)
-                + "]}")), 200);
-        assertThat(versions(after)).containsExactly("v1:/drop/v1:published", "v2:/drop/v2:deprecated");
+                + "," + version("v4", "/drop/v4", null) + "]}")), 200);
+        assertThat(versions(after)).containsExactly("v1:/drop/v1:published", "v2:/drop/v2:deprecated",
+                "v4:/drop/v4:retired");
     }
 
     @Test

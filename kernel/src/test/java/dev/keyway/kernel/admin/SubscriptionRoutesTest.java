@@ -198,14 +198,18 @@ class SubscriptionRoutesTest {
     }
 
     @Test
-    void servicesTheAppsTeamCannotFindAnswer404AndUnpublishedOnes409() {
+    void servicesTheAppsTeamCannotFindAnswer404AndItsOwnUnpublishedOnes409() {
         String app = app();
         HttpResponse<String> secret = apply(consumerOwner, app, secretSvc, "");
         assertError(secret, 404, "not_found");
         HttpResponse<String> missing = apply(consumerOwner, app, "svc-0000000000000000", "");
         assertThat(json(secret).at("/error/message").asText().replace(secretSvc, "X"))
                 .isEqualTo(json(missing).at("/error/message").asText().replace("svc-0000000000000000", "X"));
-        assertError(apply(consumerOwner, app, draftSvc, ""), 409, "conflict");
+        // Another team's public service with no serving version is not in the catalog: 404, like a missing one.
+        assertError(apply(consumerOwner, app, draftSvc, ""), 404, "not_found");
+        // The provider's own app may find its draft service, and is told it is not published yet.
+        String providerApp = id(node.admin("POST", "/admin/apps", j("{'teamId':'" + teamP + "','name':'p-app'}")));
+        assertError(apply(providerOwner, providerApp, draftSvc, ""), 409, "conflict");
         String foreignApp = id(node.admin("POST", "/admin/apps", j("{'teamId':'" + teamT + "','name':'t-app'}")));
         assertError(apply(consumerOwner, foreignApp, autoSvc, ""), 404, "not_found");
         assertThat(fieldErrors(node.adminAs(consumerOwner, "POST", "/admin/subscriptions", j("{'appId':'" + app
@@ -269,6 +273,37 @@ class SubscriptionRoutesTest {
     }
 
     /** A service of team P with one version v1 in {@code lifecycle}. */
+    @Test
+    void theConsumerCannotLiftASuspensionOrRevocationByReapplying() {
+        String app = app();
+        String id = expect(apply(consumerOwner, app, autoSvc, ""), 201).path("id").asText();
+        expect(move(providerAdmin, id, "suspend", "{'comment':'abuse'}"), 200);
+        assertError(move(consumerOwner, id, "cancel", "{}"), 409, "invalid_transition");
+        assertError(apply(consumerOwner, app, autoSvc, ""), 409, "conflict");
+
+        expect(move(providerAdmin, id, "revoke", "{}"), 200);
+        JsonNode again = expect(apply(consumerOwner, app, autoSvc, ""), 201);
+        assertThat(again.path("status").asText()).as("auto approval does not undo a revocation").isEqualTo("pending");
+        expect(move(providerAdmin, again.path("id").asText(), "approve", "{}"), 200);
+    }
+
+    @Test
+    void decisionsFollowTheServicesCurrentOwner() {
+        String svc = service("moving", "'visibility':'public'", "published");
+        String id = expect(apply(consumerOwner, app(), svc, ""), 201).path("id").asText();
+        JsonNode stored = json(node.admin("GET", "/admin/services/" + svc, null));
+        // A GET body, edited and PUT back as is: the owner changes from P to T.
+        ((com.fasterxml.jackson.databind.node.ObjectNode) stored).put("teamId", teamT);
+        expect(node.admin("PUT", "/admin/services/" + svc, stored.toString()), 200);
+
+        assertError(move(providerOwner, id, "approve", "{}"), 404, "not_found");
+        assertThat(json(node.adminAs(third, "GET", "/admin/teams/" + teamT + "/approvals", null)).toString())
+                .contains(id);
+        assertThat(json(node.adminAs(providerOwner, "GET", "/admin/teams/" + teamP + "/approvals", null)).toString())
+                .doesNotContain(id);
+        expect(move(third, id, "approve", "{'comment':'new owner'}"), 200);
+    }
+
     static String service(String name, String fields, String lifecycle) {
         return id(node.adminAs(providerOwner, "POST", "/admin/services", j("{'name':'" + name + "','teamId':'" + teamP
                 + "'," + fields + ",'pathPrefix':'/" + name + "','upstreams':['" + UP + "'],'lifecycle':'"

@@ -73,15 +73,25 @@ class ClientIpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"unknown", "203.0.113.0/24", "10.0.0.0/8", "not-an-ip", "203.0.113.7:443", "010.0.0.1",
-            "10.1", "256.0.0.1", "_hidden", "2001:db8::zz"})
-    void garbageStopsTheWalkAtTheLastTrustedHop(String garbage) {
+    @ValueSource(strings = {"unknown", "203.0.113.0/24", "10.0.0.0/8", "not-an-ip", "203.0.113.7:99999", "010.0.0.1",
+            "10.1", "256.0.0.1", "_hidden", "2001:db8::zz", "[2001:db8::1", "[2001:db8::1]x"})
+    void garbageMakesTheClientUnknownNeverTheProxy(String garbage) {
+        // Not the proxy's address: a key allow-listing the proxy would otherwise pass for anyone behind it.
         assertThat(resolve(PROXIES, "10.0.0.1", garbage)).as("rightmost")
-                .isEqualTo(new ClientIp.Resolved("10.0.0.1", "10.0.0.1"));
+                .isEqualTo(new ClientIp.Resolved(ClientIp.UNKNOWN, "10.0.0.1"));
         assertThat(resolve(PROXIES, "10.0.0.1", "203.0.113.7, " + garbage + ", 10.0.0.2")).as("in the middle")
-                .isEqualTo(new ClientIp.Resolved("10.0.0.2", "10.0.0.2, 10.0.0.1"));
+                .isEqualTo(new ClientIp.Resolved(ClientIp.UNKNOWN, "10.0.0.2, 10.0.0.1"));
         assertThat(resolve(PROXIES, "10.0.0.1", garbage + ", 203.0.113.7")).as("left of the client: never read")
                 .isEqualTo(new ClientIp.Resolved("203.0.113.7", "203.0.113.7, 10.0.0.1"));
+    }
+
+    @Test
+    void portsAndBracketsAreStrippedFromHops() {
+        assertThat(resolve(PROXIES, "10.0.0.1", "203.0.113.7:54321"))
+                .isEqualTo(new ClientIp.Resolved("203.0.113.7", "203.0.113.7, 10.0.0.1"));
+        assertThat(resolve(PROXIES, "10.0.0.1", "[2001:db8::1]:443, 10.0.0.2:80").address())
+                .isEqualTo("2001:db8:0:0:0:0:0:1");
+        assertThat(resolve(PROXIES, "10.0.0.1", "[2001:db8::1]").address()).isEqualTo("2001:db8:0:0:0:0:0:1");
     }
 
     @Test
@@ -97,14 +107,15 @@ class ClientIpTest {
     void ipv6PeersHopsAndRanges() {
         ClientIp ip = ClientIp.trusting(List.of("::1", "2001:db8::/32"));
         assertThat(resolve(ip, "0:0:0:0:0:0:0:1", "2001:db8:ffff::1, 2a00:1450:4001::200e, 2001:db8:0:1::2"))
-                .as("the JDK's long form of ::1 is trusted").isEqualTo(new ClientIp.Resolved("2a00:1450:4001::200e",
-                        "2a00:1450:4001::200e, 2001:db8:0:1::2, 0:0:0:0:0:0:0:1"));
+                .as("the JDK's long form of ::1 is trusted; hops take the same long form")
+                .isEqualTo(new ClientIp.Resolved("2a00:1450:4001:0:0:0:0:200e",
+                        "2a00:1450:4001:0:0:0:0:200e, 2001:db8:0:1:0:0:0:2, 0:0:0:0:0:0:0:1"));
         assertThat(resolve(ip, "2001:db9::1", "203.0.113.7"))
                 .as("just outside the range").isEqualTo(new ClientIp.Resolved("2001:db9::1", "2001:db9::1"));
         assertThat(resolve(ClientIp.trusting(List.of("127.0.0.1")), "::ffff:127.0.0.1", "203.0.113.7").address())
                 .as("an IPv4-mapped peer counts as its IPv4 address").isEqualTo("203.0.113.7");
         assertThat(resolve(ip, "::1", "203.0.113.7, ::ffff:10.0.0.9").address())
-                .as("a mapped hop outside the IPv6 ranges is the client").isEqualTo("::ffff:10.0.0.9");
+                .as("a mapped hop outside the IPv6 ranges is the client, as its IPv4 address").isEqualTo("10.0.0.9");
     }
 
     @ParameterizedTest

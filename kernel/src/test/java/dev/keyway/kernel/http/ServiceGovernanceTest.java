@@ -147,18 +147,25 @@ class ServiceGovernanceTest {
             assertThat(Long.parseLong(v.substring(1))).isBetween(Instant.now().getEpochSecond() - 60,
                     Instant.now().getEpochSecond());
         });
-        assertThat(r.headers().firstValue("Sunset")).hasValue(java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+        assertThat(r.headers().firstValue("Sunset")).hasValue(Lifecycles.HTTP_DATE
                 .format(sunset.atOffset(java.time.ZoneOffset.UTC)));
+        assertThat(r.headers().firstValue("Sunset")).hasValueSatisfying(v -> assertThat(v)
+                .matches("[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT"));
         assertThat(r.headers().firstValue("Link")).hasValue("</life/v2>; rel=\"successor-version\"");
         assertThat(call("/life/v2/orders").headers().firstValue("Deprecation")).isEmpty();
 
         // Deprecating again moves the sunset; the deprecation date stays the first one.
         String deprecation = r.headers().firstValue("Deprecation").orElseThrow();
         Instant later = sunset.plus(10, ChronoUnit.DAYS);
-        assertThat(move(id, "v1", "{\"state\":\"deprecated\",\"successor\":\"v2\",\"sunsetAt\":\"" + later + "\"}")
-                .statusCode()).isEqualTo(200);
+        assertThat(move(id, "v1", "{\"state\":\"deprecated\",\"sunsetAt\":\"" + later + "\"}").statusCode())
+                .isEqualTo(200);
         HttpResponse<String> moved = call("/life/v1/orders");
-        assertThat(moved.headers().firstValue("Sunset")).hasValue(java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+        assertThat(moved.headers().firstValue("Link")).as("the successor stays when left out")
+                .hasValue("</life/v2>; rel=\"successor-version\"");
+        HttpResponse<String> orphaning = move(id, "v2", "{\"state\":\"retired\"}");
+        assertThat(orphaning.statusCode()).as("v1 still points callers at v2").isEqualTo(409);
+        assertThat(orphaning.body()).contains("names v2 as its successor");
+        assertThat(moved.headers().firstValue("Sunset")).hasValue(Lifecycles.HTTP_DATE
                 .format(later.atOffset(java.time.ZoneOffset.UTC)));
         assertThat(moved.headers().firstValue("Deprecation")).hasValue(deprecation);
 
@@ -260,6 +267,40 @@ class ServiceGovernanceTest {
         assertServedBy("/forecast/x", one, "/x");
         assertThat(node.admin("POST", "/admin/keys/" + keyId + "/test?serviceId=svc-nope", null).statusCode())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void aDraftNestedUnderAnotherVersionsPrefixIsNotRoutedToThatVersion() {
+        String id = service("nested", "auto", version("v1", "/nested", one, "published") + ","
+                + version("v2", "/nested/v2", two, "draft"));
+        apply(id);
+        assertServedBy("/nested/items", one, "/items");
+        assertDenied("/nested/v2/items", 404, "route_not_found");
+        assertThat(move(id, "v2", "{\"state\":\"published\"}").statusCode()).isEqualTo(200);
+        assertServedBy("/nested/v2/items", two, "/items");
+    }
+
+    @Test
+    void theSuccessorLinkIsAddedBesideTheUpstreamsOwnLinks() {
+        one.on("/paged", ex -> {
+            ex.getResponseHeaders().add("Link", "</paged?page=2>; rel=\"next\"");
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        String id = service("paged", "auto", version("v1", "/paged-v1", one, "published") + ","
+                + version("v2", "/paged-v2", two, "published"));
+        apply(id);
+        assertThat(move(id, "v1", "{\"state\":\"deprecated\",\"successor\":\"v2\"}").statusCode()).isEqualTo(200);
+        HttpResponse<String> r = call("/paged-v1/paged");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().allValues("Link")).containsExactlyInAnyOrder("</paged?page=2>; rel=\"next\"",
+                "</paged-v2>; rel=\"successor-version\"");
+    }
+
+    @Test
+    void sunsetDatesHaveTwoDigitDays() {
+        assertThat(Lifecycles.HTTP_DATE.format(Instant.parse("2028-01-05T00:00:00Z").atOffset(java.time.ZoneOffset.UTC)))
+                .isEqualTo("Wed, 05 Jan 2028 00:00:00 GMT");
     }
 
     @Test
