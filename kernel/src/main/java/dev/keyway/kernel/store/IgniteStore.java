@@ -98,6 +98,7 @@ public final class IgniteStore implements AutoCloseable {
             @SuppressWarnings({"rawtypes", "unchecked"})
             Collection<CacheConfiguration> caches = (Collection) Caches.all(config.callRecordTtl());
             ignite.getOrCreateCaches(caches);
+            ServiceMigration.run(ignite.cache(Caches.SERVICES));
             var store = new IgniteStore(ignite, config, activation);
             LOG.info(() -> String.format("store %s started in %d ms (%s, persistence %s, work dir %s)", name,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), activation.text,

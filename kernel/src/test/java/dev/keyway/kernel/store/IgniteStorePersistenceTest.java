@@ -44,6 +44,26 @@ class IgniteStorePersistenceTest {
     }
 
     @Test
+    void servicesStoredBeforeVersionsExistedComeBackAsOnePublishedVersion(@TempDir Path dir) {
+        StoreConfig config = TestStores.config(dir, true);
+        String old = "{\"id\":\"svc-old\",\"teamId\":\"t-1\",\"name\":\"old\",\"pathPrefix\":\"/old\","
+                + "\"upstreams\":[\"http://127.0.0.1:9\"],\"connectTimeoutMs\":1000,\"readTimeoutMs\":5000,"
+                + "\"retries\":2,\"keyQueryParam\":\"key\"}";
+        try (IgniteStore store = IgniteStore.start(config)) {
+            store.ignite().<String, String>cache(Caches.SERVICES).put("svc-old", old);
+        }
+        try (IgniteStore store = IgniteStore.start(config)) {
+            Service migrated = store.entities(Caches.SERVICES, Service.class, Service::id).get("svc-old").orElseThrow();
+            assertThat(migrated.approval()).isEqualTo(Service.Approval.AUTO);
+            assertThat(migrated.keyQueryParam()).isEqualTo("key");
+            assertThat(migrated.versions()).containsExactly(new dev.keyway.spi.ServiceVersion("v1", "/old",
+                    List.of("http://127.0.0.1:9"), 1000, 5000, 2, dev.keyway.spi.ServiceVersion.Lifecycle.PUBLISHED,
+                    null, null, null));
+        }
+        assertThat(ServiceMigration.migrate(Json.write(ORDERS))).as("current shape: untouched").isNull();
+    }
+
+    @Test
     void startsFromTheShippedXmlOnTheConfiguredPortsWithoutLeakingProperties(@TempDir Path dir) {
         StoreConfig free = TestStores.config(dir, true);
         StoreConfig config = new StoreConfig(dir, SHIPPED_XML, free.consistentId(), free.discoveryPort(),
