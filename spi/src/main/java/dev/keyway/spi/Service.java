@@ -42,8 +42,13 @@ public record Service(String id, String teamId, String name, Kind kind, String d
         return versions.stream().filter(v -> v.version().equals(version)).findFirst();
     }
 
-    /** What sits behind a service. AI services arrive with the AI gateway. */
-    public enum Kind { REST }
+    /** What sits behind a service. */
+    public enum Kind {
+        /** An HTTP API, reached under its versions' path prefixes. */
+        REST,
+        /** Models on the unified {@code /v1} AI API, reached by model name; its versions list the models. */
+        AI
+    }
 
     /** Who finds a service in the catalog and may apply for it. */
     public enum Visibility {

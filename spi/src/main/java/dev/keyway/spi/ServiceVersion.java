@@ -9,8 +9,9 @@ import java.util.Objects;
  * Versions of one service run side by side under their own path prefixes.
  *
  * @param version          the version's name, e.g. {@code v1}
- * @param pathPrefix       the data-plane path prefix it is served under, e.g. {@code /orders/v1}
- * @param upstreams        base URLs, tried round-robin; never empty
+ * @param pathPrefix       the data-plane path prefix it is served under, e.g. {@code /orders/v1}; null for an AI
+ *                         service's version, which is reached by model name on the unified {@code /v1} API
+ * @param upstreams        base URLs, tried round-robin; empty for an AI service (its deployments say where)
  * @param connectTimeoutMs upstream connect timeout
  * @param readTimeoutMs    upstream response timeout (until the response head arrives)
  * @param retries          extra attempts for idempotent methods on connect failure
@@ -18,22 +19,35 @@ import java.util.Objects;
  * @param successor        the version callers should move to (deprecated and retired versions), or null
  * @param sunsetAt         when a deprecated version stops serving (announced in the {@code Sunset} header), or null
  * @param deprecatedAt     when it was deprecated (the {@code Deprecation} header), or null
+ * @param models           for an AI service: the model names (or aliases) this version grants to subscribed apps;
+ *                         empty for a REST service
  */
 public record ServiceVersion(String version, String pathPrefix, List<String> upstreams, int connectTimeoutMs,
                              int readTimeoutMs, int retries, Lifecycle lifecycle, String successor, Instant sunsetAt,
-                             Instant deprecatedAt) {
+                             Instant deprecatedAt, List<String> models) {
 
     public ServiceVersion {
         Objects.requireNonNull(version, "version");
-        Objects.requireNonNull(pathPrefix, "pathPrefix");
-        upstreams = List.copyOf(Objects.requireNonNull(upstreams, "upstreams"));
+        upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+        models = models == null ? List.of() : List.copyOf(models);
         lifecycle = lifecycle == null ? Lifecycle.DRAFT : lifecycle;
+        if (pathPrefix == null && models.isEmpty()) {
+            throw new IllegalArgumentException("a version has a path prefix (REST) or models (AI)");
+        }
+    }
+
+    /** A REST version: served under {@code pathPrefix}, forwarding to {@code upstreams}. */
+    public ServiceVersion(String version, String pathPrefix, List<String> upstreams, int connectTimeoutMs,
+                          int readTimeoutMs, int retries, Lifecycle lifecycle, String successor, Instant sunsetAt,
+                          Instant deprecatedAt) {
+        this(version, pathPrefix, upstreams, connectTimeoutMs, readTimeoutMs, retries, lifecycle, successor, sunsetAt,
+                deprecatedAt, List.of());
     }
 
     /** The same version in another lifecycle state. */
     public ServiceVersion withLifecycle(Lifecycle next, String successor, Instant sunsetAt, Instant deprecatedAt) {
         return new ServiceVersion(version, pathPrefix, upstreams, connectTimeoutMs, readTimeoutMs, retries, next,
-                successor, sunsetAt, deprecatedAt);
+                successor, sunsetAt, deprecatedAt, models);
     }
 
     /** Where a version is in its life. The data plane enforces each state. */

@@ -20,7 +20,9 @@ import java.util.Set;
  */
 final class ServiceFields {
     static final Set<String> VERSION_FIELDS = Set.of("version", "pathPrefix", "upstreams", "connectTimeoutMs",
-            "readTimeoutMs", "retries", "lifecycle");
+            "readTimeoutMs", "retries", "lifecycle", "models");
+    /** A model name or alias an AI version grants: what callers put in {@code model}. */
+    static final String MODEL_NAME = "[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}";
     // What GET returns but only the server sets: accepted and ignored, so a GET body can be edited and PUT back.
     private static final Set<String> VERSION_READ_ONLY = Set.of("successor", "sunsetAt", "deprecatedAt");
     private static final Set<String> SERVICE_FIELDS = Set.of("name", "teamId", "kind", "description", "tags",
@@ -73,7 +75,7 @@ final class ServiceFields {
                         continue;
                     }
                     Fields vf = new Fields(v, union(VERSION_FIELDS, VERSION_READ_ONLY));
-                    ServiceVersion parsed = version(vf, null, before);
+                    ServiceVersion parsed = version(vf, null, before, kind);
                     f.merge("versions[" + i + "]", vf);
                     if (parsed != null) {
                         versions.add(parsed);
@@ -86,18 +88,24 @@ final class ServiceFields {
             if (before != null && before.versions().size() > 1) {
                 f.error("versions", "this service has " + before.versions().size() + " versions: give 'versions'");
             }
-            ServiceVersion parsed = version(f, dflt, before);
+            ServiceVersion parsed = version(f, dflt, before, kind);
             if (parsed != null) {
                 versions.add(parsed);
             }
         }
         Set<String> names = new HashSet<>();
         Set<String> prefixes = new HashSet<>();
+        Set<String> models = new HashSet<>();
         for (ServiceVersion v : versions) {
             if (!names.add(v.version())) {
                 f.error("versions", "version '" + v.version() + "' is listed twice");
             }
-            if (!prefixes.add(v.pathPrefix())) {
+            for (String m : v.models()) {
+                if (!models.add(m)) {
+                    f.error("versions", "model '" + m + "' is granted by two versions");
+                }
+            }
+            if (v.pathPrefix() != null && !prefixes.add(v.pathPrefix())) {
                 f.error("versions", "path prefix " + v.pathPrefix() + " is used by two versions");
             }
         }
@@ -106,18 +114,35 @@ final class ServiceFields {
     }
 
     /** One version from {@code f}; {@code dfltName} is used when the body names none (short form). */
-    static ServiceVersion version(Fields f, String dfltName, Service before) {
+    static ServiceVersion version(Fields f, String dfltName, Service before, Service.Kind kind) {
         String version = f.text("version", dfltName == null, VERSION_NAME,
                 "a version name like v1 or 2024-06 (1-32 of A-Z a-z 0-9 . _ -)");
         version = version == null ? dfltName : version;
-        String prefix = f.text("pathPrefix", true, "/|(/[A-Za-z0-9._~-]+)+",
+        boolean ai = kind == Service.Kind.AI;
+        List<String> models = f.texts("models", MODEL_NAME, "model names or aliases (e.g. gpt-4o, fast)");
+        if (ai) {
+            if (models.isEmpty()) {
+                f.error("models", "required for an AI service: the model names or aliases this version grants");
+            }
+            for (String field : List.of("pathPrefix", "upstreams")) {
+                if (f.has(field)) {
+                    f.error(field, "an AI service is reached by model name on /v1 and calls its deployments: "
+                            + "no " + field);
+                }
+            }
+        } else if (f.has("models")) {
+            f.error("models", "only AI services (kind: ai) grant models");
+        }
+        String prefix = ai ? null : f.text("pathPrefix", true, "/|(/[A-Za-z0-9._~-]+)+",
                 "a path like /orders or /orders/v1 (no trailing slash, no query)");
         if (prefix != null && (prefix.equals("/v1") || prefix.startsWith("/v1/"))) {
             f.error("pathPrefix", "/v1 is reserved for the unified AI API (OpenAI- and Anthropic-style routes)");
         }
         List<String> upstreams = new ArrayList<>();
         JsonNode ups = f.node("upstreams");
-        if (ups == null || !ups.isArray() || ups.isEmpty()) {
+        if (ai) {
+            // Deployments (provider, base URL, credential) say where an AI service's models are served.
+        } else if (ups == null || !ups.isArray() || ups.isEmpty()) {
             f.error("upstreams", "expected a non-empty array of http(s) URLs");
         } else {
             for (JsonNode u : ups) {
@@ -146,13 +171,14 @@ final class ServiceFields {
             }
             lifecycle = asked == null ? Lifecycle.DRAFT : asked;
         }
-        if (version == null || prefix == null || upstreams.isEmpty() || !f.ok()) {
+        if (version == null || (!ai && (prefix == null || upstreams.isEmpty())) || !f.ok()) {
             return null;
         }
         return existing == null
-                ? new ServiceVersion(version, prefix, upstreams, connect, read, retries, lifecycle, null, null, null)
+                ? new ServiceVersion(version, prefix, upstreams, connect, read, retries, lifecycle, null, null, null,
+                models)
                 : new ServiceVersion(version, prefix, upstreams, connect, read, retries, lifecycle,
-                existing.successor(), existing.sunsetAt(), existing.deprecatedAt());
+                existing.successor(), existing.sunsetAt(), existing.deprecatedAt(), models);
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

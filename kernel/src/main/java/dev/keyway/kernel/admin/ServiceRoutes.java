@@ -89,7 +89,7 @@ final class ServiceRoutes {
         requireManage(who, before.teamId());
         ObjectNode body = Json.body(req);
         Fields f = new Fields(body, ServiceFields.VERSION_FIELDS);
-        ServiceVersion version = ServiceFields.version(f, null, null);
+        ServiceVersion version = ServiceFields.version(f, null, null, before.kind());
         f.check();
         if (before.version(version.version()).isPresent()) {
             throw AdminErrors.of(409, "conflict", "service '" + before.name() + "' already has version "
@@ -179,8 +179,15 @@ final class ServiceRoutes {
      */
     private void checkUnique(Service candidate, Service before, Principal who) {
         java.util.Set<String> own = new java.util.HashSet<>();
+        java.util.Set<String> ownModels = new java.util.HashSet<>();
         for (ServiceVersion v : candidate.versions()) {
-            if (!own.add(v.pathPrefix())) {
+            for (String m : v.models()) {
+                if (!ownModels.add(m)) {
+                    throw AdminErrors.of(409, "conflict", "model '" + m + "' is granted by another version of this "
+                            + "service");
+                }
+            }
+            if (v.pathPrefix() != null && !own.add(v.pathPrefix())) {
                 throw AdminErrors.of(409, "conflict", "path prefix " + v.pathPrefix() + " is used by another "
                         + "version of this service");
             }
@@ -196,6 +203,15 @@ final class ServiceRoutes {
             }
             for (ServiceVersion theirs : s.versions()) {
                 for (ServiceVersion mine : candidate.versions()) {
+                    for (String m : mine.models()) {
+                        if (theirs.models().contains(m)) {
+                            throw AdminErrors.of(409, "conflict", "model '" + m + "' is granted" + other
+                                    + " (a model name routes to one AI service; use an alias)");
+                        }
+                    }
+                    if (theirs.pathPrefix() == null || mine.pathPrefix() == null) {
+                        continue;
+                    }
                     checkPrefix(theirs.pathPrefix(), mine.pathPrefix(), s.teamId(), candidate.teamId(), other,
                             prefixChanged(before, mine), who);
                 }
@@ -228,7 +244,8 @@ final class ServiceRoutes {
     }
 
     private static boolean prefixChanged(Service before, ServiceVersion mine) {
-        return before == null || before.versions().stream().noneMatch(v -> v.pathPrefix().equals(mine.pathPrefix()));
+        return before == null
+                || before.versions().stream().noneMatch(v -> Objects.equals(v.pathPrefix(), mine.pathPrefix()));
     }
 
     private static boolean hadUpstream(Service before, String upstream) {

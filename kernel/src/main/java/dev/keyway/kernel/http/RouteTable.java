@@ -27,7 +27,9 @@ public final class RouteTable {
         List<Route> routes = new ArrayList<>();
         for (Service s : services) {
             for (ServiceVersion v : s.versions()) {
-                routes.add(new Route(s, v, null));
+                if (v.pathPrefix() != null) { // AI versions are reached by model name, not by path
+                    routes.add(new Route(s, v, null));
+                }
             }
         }
         routes.sort(Comparator.comparingInt((Route r) -> r.version().pathPrefix().length()).reversed());

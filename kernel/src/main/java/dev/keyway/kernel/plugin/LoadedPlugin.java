@@ -2,6 +2,7 @@ package dev.keyway.kernel.plugin;
 
 import dev.keyway.kernel.pipeline.Chain;
 import dev.keyway.spi.Stage;
+import dev.keyway.spi.ai.AiProvider;
 import dev.keyway.spi.StageContext;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
@@ -36,14 +37,16 @@ final class LoadedPlugin {
     private final PluginManager manager;
     private final PluginWrapper wrapper;
     private final List<Chain.Entry> entries;
+    private final List<AiProvider> providers;
 
     private LoadedPlugin(Path source, Path copy, PluginManager manager, PluginWrapper wrapper,
-                         List<Chain.Entry> entries) {
+                         List<Chain.Entry> entries, List<AiProvider> providers) {
         this.source = source;
         this.copy = copy;
         this.manager = manager;
         this.wrapper = wrapper;
         this.entries = List.copyOf(entries);
+        this.providers = List.copyOf(providers);
     }
 
     /**
@@ -79,10 +82,15 @@ final class LoadedPlugin {
                 stage.start(context);
                 entries.add(new Chain.Entry(id, stage));
             }
-            if (entries.isEmpty()) {
-                LOG.warning(() -> "plugin '" + id + "' contributes no stage (is META-INF/extensions.idx in its JAR?)");
+            List<AiProvider> providers = new ArrayList<>();
+            for (Class<? extends AiProvider> type : manager.getExtensionClasses(AiProvider.class, id)) {
+                providers.add(manager.getExtensionFactory().create(type));
             }
-            return new LoadedPlugin(source, copy, manager, manager.getPlugin(id), entries);
+            if (entries.isEmpty() && providers.isEmpty()) {
+                LOG.warning(() -> "plugin '" + id + "' contributes no stage and no AI provider (is "
+                        + "META-INF/extensions.idx in its JAR?)");
+            }
+            return new LoadedPlugin(source, copy, manager, manager.getPlugin(id), entries, providers);
         } catch (Throwable e) {
             discard(entries, manager, copy);
             if (fatal(e)) {
@@ -139,9 +147,15 @@ final class LoadedPlugin {
         return entries;
     }
 
+    /** The AI providers (wire formats) this plugin contributes. */
+    List<AiProvider> providers() {
+        return providers;
+    }
+
     PluginInfo info() {
         return new PluginInfo(id(), version(), file(), wrapper.getPluginState().toString().toLowerCase(),
-                entries.stream().map(e -> e.stage().name()).toList(), null);
+                entries.stream().map(e -> e.stage().name()).toList(), null,
+                providers.stream().map(AiProvider::id).toList());
     }
 
     /** Stops the stages and the plugin, closes its class loader and deletes the copy. Call once it serves no more. */

@@ -6,6 +6,7 @@ import dev.keyway.kernel.pipeline.ChainBuilder;
 import dev.keyway.kernel.pipeline.Ring;
 import dev.keyway.spi.Directories;
 import dev.keyway.spi.Stage;
+import dev.keyway.spi.ai.AiProvider;
 import dev.keyway.spi.StageConfig;
 import dev.keyway.spi.StageContext;
 
@@ -38,6 +39,8 @@ public final class PluginHost implements AutoCloseable {
     private final Directories directories;
     private final Ring ring;
     private final Map<String, LoadedPlugin> loaded = new LinkedHashMap<>();
+    // Provider id to provider, across loaded plugins; replaced whole on every change, read without a lock.
+    private volatile Map<String, AiProvider> providers = Map.of();
     private final Map<String, PluginInfo> failures = new LinkedHashMap<>();
     private Path copies;
     private long copied;
@@ -123,6 +126,7 @@ public final class PluginHost implements AutoCloseable {
             throw new PluginException(message, e);
         }
         loaded.remove(id);
+        providers = providersOf(loaded.values());
         ring.swap(chain, plugin::close);
         LOG.info(() -> "plugin '" + id + "' unloaded");
         logChain();
@@ -152,6 +156,30 @@ public final class PluginHost implements AutoCloseable {
             throw PluginException.notLoaded(id);
         }
         return load(plugin.file());
+    }
+
+    /** The AI providers of the loaded plugins, by provider id. Never blocks. */
+    public Map<String, AiProvider> providers() {
+        return providers;
+    }
+
+    /** A provider id may come from one plugin only. */
+    private void checkProviders(LoadedPlugin next, LoadedPlugin previous) {
+        for (AiProvider p : next.providers()) {
+            for (LoadedPlugin other : loaded.values()) {
+                if (other != previous && !other.id().equals(next.id())
+                        && other.providers().stream().anyMatch(o -> o.id().equals(p.id()))) {
+                    throw new PluginException("AI provider '" + p.id() + "' is already contributed by plugin '"
+                            + other.id() + "'");
+                }
+            }
+        }
+    }
+
+    private static Map<String, AiProvider> providersOf(java.util.Collection<LoadedPlugin> plugins) {
+        Map<String, AiProvider> all = new java.util.HashMap<>();
+        plugins.forEach(p -> p.providers().forEach(ai -> all.put(ai.id(), ai)));
+        return Map.copyOf(all);
     }
 
     /** Loaded plugins, then JARs that failed (a failed replacement is listed beside the version still loaded). */
@@ -193,6 +221,7 @@ public final class PluginHost implements AutoCloseable {
         try {
             next = LoadedPlugin.load(jar, copyPath(file), config.dir(), this::context);
             previous = replaced(next, fromFile, startUp);
+            checkProviders(next, previous);
             List<Chain.Entry> entries = entries(previous);
             entries.addAll(next.entries());
             chain = startUp ? ChainBuilder.build(entries) : chain(entries);
@@ -205,7 +234,7 @@ public final class PluginHost implements AutoCloseable {
             String message = "plugin " + file + (id == null ? "" : " ('" + id + "')") + " refused: " + reason(e)
                     + (serving == null ? "" : "; version " + serving.version() + " of '" + serving.id()
                     + "' keeps serving");
-            failures.put(file, new PluginInfo(id, null, file, "failed", List.of(), message));
+            failures.put(file, new PluginInfo(id, null, file, "failed", List.of(), message, List.of()));
             LOG.log(Level.SEVERE, message, e);
             if (LoadedPlugin.fatal(e)) {
                 throw (Error) e;
@@ -217,6 +246,7 @@ public final class PluginHost implements AutoCloseable {
             loaded.remove(previous.id());
         }
         loaded.put(next.id(), next);
+        providers = providersOf(loaded.values());
         failures.remove(file);
         if (!startUp) {
             ring.swap(chain, previous == null ? () -> { } : previous::close);

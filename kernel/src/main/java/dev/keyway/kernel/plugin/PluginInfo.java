@@ -11,6 +11,11 @@ import java.util.List;
  * @param state   loaded, failed or unloaded
  * @param stages  the stage names it contributes to the chain
  * @param error   why it failed, or null
+ * @param providers the AI provider ids it contributes
  */
-public record PluginInfo(String id, String version, String file, String state, List<String> stages, String error) {
+public record PluginInfo(String id, String version, String file, String state, List<String> stages, String error,
+                         List<String> providers) {
+    public PluginInfo {
+        providers = providers == null ? List.of() : List.copyOf(providers);
+    }
 }

@@ -1,20 +1,10 @@
 package dev.keyway.kernel.store;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.Objects;
-import java.util.Set;
-import java.util.logging.Logger;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -26,11 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class KeyHasher {
 
-    private static final Logger LOG = Logger.getLogger(KeyHasher.class.getName());
     private static final String ALGORITHM = "HmacSHA256";
     static final int PEPPER_BYTES = 32;
-    private static final Set<PosixFilePermission> OWNER_ONLY =
-            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private final Mac prototype;
 
@@ -52,40 +39,18 @@ public final class KeyHasher {
      */
     public static KeyHasher fromBase64(String pepper) {
         Objects.requireNonNull(pepper, "pepper");
-        try {
-            return new KeyHasher(Base64.getDecoder().decode(pepper.strip().replace('-', '+').replace('_', '/')));
-        } catch (IllegalArgumentException e) {
-            // No cause and no value: the message could quote the secret.
-            throw new IllegalArgumentException("KEYWAY_PEPPER: not base64 of at least " + PEPPER_BYTES
-                    + " bytes (expected e.g. the output of: head -c 32 /dev/urandom | base64)");
-        }
+        return new KeyHasher(SecretFiles.decode(pepper, "KEYWAY_PEPPER", PEPPER_BYTES));
     }
 
     /**
      * The hasher whose pepper is in {@code pepperFile} (base64 of at least 32 bytes). A missing file is created
-     * with 32 bytes from {@link SecureRandom}, readable by the owner only. Losing the file invalidates every
-     * stored key; back it up apart from the store.
+     * with 32 bytes from {@link java.security.SecureRandom}, readable by the owner only. Losing the file
+     * invalidates every stored key; back it up apart from the store.
      */
     public static KeyHasher fromFile(Path pepperFile) {
         Objects.requireNonNull(pepperFile, "pepperFile");
-        try {
-            if (!Files.exists(pepperFile)) {
-                create(pepperFile);
-            }
-            warnIfShared(pepperFile);
-            String text = Files.readString(pepperFile, StandardCharsets.US_ASCII).strip();
-            byte[] pepper;
-            try {
-                pepper = Base64.getDecoder().decode(text.replace('-', '+').replace('_', '/'));
-            } catch (IllegalArgumentException e) {
-                // No cause: its message could quote part of the file.
-                throw new IllegalArgumentException("pepper file " + pepperFile + ": not base64 (expected: base64 of "
-                        + PEPPER_BYTES + "+ random bytes)");
-            }
-            return new KeyHasher(pepper);
-        } catch (IOException e) {
-            throw new UncheckedIOException("pepper file " + pepperFile + ": " + e.getMessage(), e);
-        }
+        return new KeyHasher(SecretFiles.readOrCreate(pepperFile, PEPPER_BYTES, "pepper file",
+                "without it no stored key matches"));
     }
 
     /** The base64url (no padding) HMAC-SHA256 of {@code secret} under the pepper. */
@@ -101,38 +66,6 @@ public final class KeyHasher {
             return (Mac) prototype.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException(ALGORITHM + " Mac of " + prototype.getProvider() + " cannot be cloned", e);
-        }
-    }
-
-    private static void create(Path file) throws IOException {
-        byte[] pepper = new byte[PEPPER_BYTES];
-        new SecureRandom().nextBytes(pepper);
-        byte[] text = (Base64.getEncoder().encodeToString(pepper) + "\n").getBytes(StandardCharsets.US_ASCII);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // Written to a temp file created owner-only, then moved into place: no moment where the pepper is
-        // readable by others, or where a concurrent starter reads a half-written file.
-        Path tmp = Files.createTempFile(dir, ".pepper", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        try {
-            Files.write(tmp, text);
-            Files.move(tmp, file);
-            LOG.info(() -> "created a new pepper file " + file + ": back it up; without it no stored key matches");
-        } catch (FileAlreadyExistsException e) {
-            // Another process created it first: use theirs.
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static void warnIfShared(Path file) throws IOException {
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (!OWNER_ONLY.containsAll(perms)) {
-                LOG.warning(() -> "pepper file " + file + " has permissions " + PosixFilePermissions.toString(perms)
-                        + " (expected: rw------- ; chmod 600 it)");
-            }
-        } catch (UnsupportedOperationException e) {
-            // Not a POSIX file system: nothing to check.
         }
     }
 }
