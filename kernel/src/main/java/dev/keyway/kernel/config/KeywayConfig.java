@@ -28,10 +28,14 @@ import java.util.Optional;
  * @param pepper        the key-hash secret itself, base64 (KEYWAY_PEPPER); wins over the file when set
  * @param bootstrapToken the admin token from KEYWAY_BOOTSTRAP_TOKEN, if set
  * @param keys          the scheduled key audit
+ * @param masterKeyFile the key provider credentials are encrypted under, outside the store (KEYWAY_MASTER_KEY_FILE)
+ * @param masterKey     that key itself, base64 (KEYWAY_MASTER_KEY); wins over the file when set
+ * @param ai            the AI gateway's settings
  */
 public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane, RingConfig ring, CallsConfig calls,
                            PluginsConfig plugins, StoreConfig store, Path pepperFile,
-                           Optional<String> pepper, Optional<String> bootstrapToken, KeysConfig keys) {
+                           Optional<String> pepper, Optional<String> bootstrapToken, KeysConfig keys,
+                           Path masterKeyFile, Optional<String> masterKey, AiConfig ai) {
 
     public KeywayConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -45,6 +49,9 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         Objects.requireNonNull(pepper, "pepper");
         Objects.requireNonNull(bootstrapToken, "bootstrapToken");
         Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(masterKeyFile, "masterKeyFile");
+        Objects.requireNonNull(masterKey, "masterKey");
+        Objects.requireNonNull(ai, "ai");
     }
 
     /** Secrets (the pepper, the bootstrap token) are never part of the text. */
@@ -53,7 +60,9 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         return "KeywayConfig[dataDir=" + dataDir + ", dataPlane=" + dataPlane + ", adminPlane=" + adminPlane
                 + ", ring=" + ring + ", calls=" + calls + ", plugins=" + plugins.dir() + ", store=" + store
                 + ", pepperFile=" + pepperFile + ", pepper=" + (pepper.isPresent() ? "<set>" : "<unset>")
-                + ", bootstrapToken=" + (bootstrapToken.isPresent() ? "<set>" : "<unset>") + ", keys=" + keys + "]";
+                + ", bootstrapToken=" + (bootstrapToken.isPresent() ? "<set>" : "<unset>") + ", keys=" + keys
+                + ", masterKeyFile=" + masterKeyFile + ", masterKey=" + (masterKey.isPresent() ? "<set>" : "<unset>")
+                + ", ai=" + ai + "]";
     }
 
     /** Reads the config from the process environment and the default sources. */
@@ -94,6 +103,8 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         copy(env, "KEYWAY_PEPPER", map, "keyway.pepper");
         copy(env, "KEYWAY_BOOTSTRAP_TOKEN", map, "keyway.admin-plane.bootstrap-token");
         copy(env, "KEYWAY_IGNITE_XML", map, "keyway.store.ignite-xml");
+        copy(env, "KEYWAY_MASTER_KEY_FILE", map, "keyway.master-key-file");
+        copy(env, "KEYWAY_MASTER_KEY", map, "keyway.master-key");
         return map;
     }
 
@@ -119,9 +130,12 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
                 .filter(t -> !t.isBlank());
         KeysConfig keys = new KeysConfig(c.get("keys.audit-interval").as(Duration.class).orElse(Duration.ofHours(1)),
                 c.get("keys.expiring-days").asInt().orElse(7), c.get("keys.unused-days").asInt().orElse(30));
+        Path masterKeyFile = c.get("master-key-file").asString().map(Path::of).orElse(dataDir.resolve("master.key"));
+        AiConfig ai = AiConfig.from(c.get("ai"));
         return new KeywayConfig(dataDir, data, admin, ring, calls, plugins, store(c.get("store"), dataDir),
                 pepper.toAbsolutePath(), c.get("pepper").asString().asOptional().filter(s -> !s.isBlank()), token,
-                keys);
+                keys, masterKeyFile.toAbsolutePath(),
+                c.get("master-key").asString().asOptional().filter(s -> !s.isBlank()), ai);
     }
 
     private static StoreConfig store(Config c, Path dataDir) {
