@@ -32,16 +32,7 @@ final class AnthropicRequests {
     private AnthropicRequests() {
     }
 
-    // ---------------------------------------------------------------- inbound request
-
-    /**
-     * Reads a Messages request sent to Keyway. The {@code system} prompt becomes one SYSTEM message first; a user
-     * turn's {@code tool_result} blocks become one TOOL message each, followed by one USER message with the turn's
-     * other blocks; top-level keys without a neutral field go to {@link ChatRequest#extra()} by wire name.
-     * Thinking blocks, which no neutral field carries, are refused unless {@code dropUnsupported}.
-     *
-     * @throws InvalidRequestException naming the parameter path at fault
-     */
+    /** The inbound request in neutral form. */
     static ChatRequest decode(Map<String, Object> body, boolean dropUnsupported) {
         Objects.requireNonNull(body, "body");
         String model = requiredString(body.get("model"), "model");
@@ -241,19 +232,7 @@ final class AnthropicRequests {
         };
     }
 
-    // ---------------------------------------------------------------- outbound request
-
-    /**
-     * Writes a neutral request as an Anthropic Messages body. System and developer messages become the top-level
-     * {@code system} (joined with blank lines); tool messages become {@code tool_result} blocks in a user turn;
-     * consecutive turns of one role are merged, tool results first, as Anthropic requires.
-     *
-     * @param passExtra        whether {@link ChatRequest#extra()} holds Anthropic parameters to copy (the caller
-     *                         spoke Anthropic); otherwise extras are refused unless dropping
-     * @param defaultMaxTokens {@code max_tokens} when the request has none (Anthropic requires it)
-     * @throws UnsupportedParameterException for seed, response_format or extras (unless dropping)
-     * @throws InvalidRequestException       for what Anthropic cannot express (temperature above 1, …)
-     */
+    /** The neutral request as Anthropic's body. */
     static Map<String, Object> encode(ChatRequest r, boolean passExtra, int defaultMaxTokens) {
         Objects.requireNonNull(r, "r");
         boolean drop = r.dropUnsupported();
@@ -355,7 +334,6 @@ final class AnthropicRequests {
         }
         return block("image", "source", source);
     }
-    // ---------------------------------------------------------------- typed access to the caller's JSON
 
     private static Map<String, Object> object(Object v, String p) {
         if (v == null || v instanceof Map) {
@@ -432,5 +410,104 @@ final class AnthropicRequests {
         }
         return out;
     }
-}
 
+    /** Messages as Anthropic turns: roles alternate, and a user turn holds its tool results first. */
+    private static final class Turns {
+        private final List<Turn> turns = new ArrayList<>();
+
+        private record Turn(String role, List<Object> results, List<Object> blocks) {
+        }
+
+        void user(ChatMessage m, String p) {
+            turn("user").blocks().addAll(blocks(m, p, true));
+        }
+
+        void assistant(ChatMessage m, String p) {
+            List<Object> blocks = blocks(m, p, false);
+            for (int j = 0; j < m.toolCalls().size(); j++) {
+                ToolCall c = m.toolCalls().get(j);
+                String q = p + ".tool_calls[" + j + "]";
+                if (c.id() == null) {
+                    throw invalid(q + ".id", "missing", "the call's id, which its tool result names");
+                }
+                Object input;
+                try {
+                    input = Json.parse(c.arguments());
+                } catch (Json.ParseException notJson) {
+                    input = null;
+                }
+                if (!(input instanceof Map<?, ?> map)) {
+                    throw invalid(q + ".function.arguments", "not a JSON object", "the arguments as JSON object text");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> object = (Map<String, Object>) map;
+                blocks.add(AnthropicWire.toolUseBlock(c, object));
+            }
+            if (!blocks.isEmpty()) {
+                // An assistant turn with neither text nor calls carries nothing, and Anthropic refuses it.
+                turn("assistant").blocks().addAll(blocks);
+            }
+        }
+
+        void toolResult(ChatMessage m, String p) {
+            if (m.toolCallId() == null) {
+                throw invalid(p + ".tool_call_id", "missing", "the id of the tool call it answers");
+            }
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("type", "tool_result");
+            b.put("tool_use_id", m.toolCallId());
+            if (m.content().stream().anyMatch(c -> c instanceof ContentPart.Image)) {
+                b.put("content", blocks(m, p, true));
+            } else if (!m.text().isEmpty()) {
+                b.put("content", m.text());
+            }
+            if (m.toolError()) {
+                b.put("is_error", true);
+            }
+            turn("user").results().add(b);
+        }
+
+        boolean isEmpty() {
+            return turns.isEmpty();
+        }
+
+        List<Object> wire() {
+            List<Object> out = new ArrayList<>();
+            for (Turn t : turns) {
+                List<Object> content = new ArrayList<>(t.results());
+                content.addAll(t.blocks());
+                Map<String, Object> w = new LinkedHashMap<>();
+                w.put("role", t.role());
+                boolean oneText = content.size() == 1 && content.getFirst() instanceof Map<?, ?> b
+                        && "text".equals(b.get("type"));
+                w.put("content", oneText ? ((Map<?, ?>) content.getFirst()).get("text") : content);
+                out.add(w);
+            }
+            return out;
+        }
+
+        private Turn turn(String role) {
+            if (turns.isEmpty() || !turns.getLast().role().equals(role)) {
+                turns.add(new Turn(role, new ArrayList<>(), new ArrayList<>()));
+            }
+            return turns.getLast();
+        }
+
+        private static List<Object> blocks(ChatMessage m, String p, boolean user) {
+            List<Object> blocks = new ArrayList<>();
+            for (int j = 0; j < m.content().size(); j++) {
+                switch (m.content().get(j)) {
+                    case ContentPart.Text t when !user && t.text().isEmpty() -> {
+                        // OpenAI clients send "" beside tool calls; Anthropic refuses empty text blocks.
+                    }
+                    case ContentPart.Text t -> blocks.add(block("text", "text", t.text()));
+                    case ContentPart.Image image when user ->
+                            blocks.add(imageBlock(image, p + ".content[" + j + "].image_url"));
+                    case ContentPart.Image image -> throw invalid(p + ".content[" + j + "]",
+                            "an image in an assistant turn", "images in user and tool messages only");
+                }
+            }
+            return blocks;
+        }
+    }
+}
