@@ -5,6 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.keyway.kernel.admin.AdminAuth;
+import dev.keyway.kernel.ai.AiCaller;
+import dev.keyway.kernel.ai.AiRoutes;
+import dev.keyway.kernel.ai.Credentials;
+import dev.keyway.kernel.ai.MasterKey;
+import dev.keyway.kernel.ai.ModelCatalog;
+import dev.keyway.kernel.store.StoredCredential;
+import dev.keyway.kernel.store.StoredDeployment;
+import dev.keyway.kernel.store.StoredModel;
 import dev.keyway.kernel.admin.AdminContext;
 import dev.keyway.kernel.audit.AuditLog;
 import dev.keyway.kernel.identity.LoginThrottle;
@@ -57,6 +65,7 @@ import java.util.logging.Logger;
 public final class KeywayNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeywayNode.class.getName());
     private static final String PEPPER_FINGERPRINT = "keys.pepper-fingerprint";
+    private static final String MASTER_KEY_FINGERPRINT = "ai.master-key-fingerprint";
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -100,10 +109,23 @@ public final class KeywayNode implements AutoCloseable {
         KeyHasher hasher = config.pepper().map(KeyHasher::fromBase64)
                 .orElseGet(() -> KeyHasher.fromFile(config.pepperFile()));
         checkPepper(store, hasher, config);
+        MasterKey masterKey = config.masterKey().map(MasterKey::fromBase64)
+                .orElseGet(() -> MasterKey.fromFile(config.masterKeyFile()));
+        checkMasterKey(store, masterKey, config);
+        Credentials credentials = new Credentials(store.entities(Caches.AI_CREDENTIALS, StoredCredential.class,
+                StoredCredential::id), masterKey);
+        ModelCatalog catalog = new ModelCatalog(store.entities(Caches.AI_MODELS, StoredModel.class, StoredModel::key));
         Directories directories = StoreDirectories.of(store, hasher);
         EntityCache<Service> services = store.entities(Caches.SERVICES, Service.class, Service::id);
-        AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.of(services.all()));
-        services.onChange(() -> routes.set(RouteTable.of(services.all())));
+        AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.of(List.of()));
+        AtomicReference<AiRoutes> aiRoutes = new AtomicReference<>(AiRoutes.of(List.of()));
+        services.onChange(() -> {
+            routes.set(RouteTable.of(services.all()));
+            aiRoutes.set(AiRoutes.of(services.all()));
+        });
+        // After the listener: a change between the two lines is not missed.
+        routes.set(RouteTable.of(services.all()));
+        aiRoutes.set(AiRoutes.of(services.all()));
 
         ring = keep(new Ring(config.ring(), metrics));
         plugins = new PluginHost(config.plugins(), directories, ring);
@@ -114,7 +136,7 @@ public final class KeywayNode implements AutoCloseable {
         AuditLog auditLog = new AuditLog(store, JSON, clock);
         AdminContext adminContext = new AdminContext(auth, metrics, () -> ready, ring::chain, plugins, store,
                 auditLog, hasher, clock, keyUsage, LoginThrottle.standard(clock),
-                ClientIp.trusting(config.adminPlane().trustedProxies()));
+                ClientIp.trusting(config.adminPlane().trustedProxies()), credentials, catalog);
         admin = WebServer.builder().host(config.adminPlane().host()).port(config.adminPlane().port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.adminPlane().maxBodyBytes())
@@ -148,6 +170,10 @@ public final class KeywayNode implements AutoCloseable {
         }));
         DataPlane plane = keep(new DataPlane(routes::get, ring, recorder, metrics, config.dataPlane().maxBodyBytes(),
                 ClientIp.trusting(config.dataPlane().trustedProxies())));
+        EntityCache<StoredDeployment> deployments = store.entities(Caches.AI_DEPLOYMENTS, StoredDeployment.class,
+                StoredDeployment::id);
+        AiCaller caller = keep(new AiCaller(config.ai(), plugins::providers, deployments::all, credentials));
+        plane.enableAi(aiRoutes::get, caller, catalog, config.ai(), directories);
         data = WebServer.builder().host(config.dataPlane().host()).port(config.dataPlane().port())
                 .shutdownHook(false)
                 .routing(r -> r.any(plane))
@@ -172,6 +198,17 @@ public final class KeywayNode implements AutoCloseable {
             throw new IllegalStateException("pepper-file: " + config.pepperFile() + " differs from the pepper the "
                     + "cluster's keys were hashed with (expected: a copy of the pepper file of an existing node, "
                     + "set through KEYWAY_PEPPER_FILE)");
+        }
+    }
+
+    /** As {@link #checkPepper}, for the key provider credentials are encrypted under. */
+    private static void checkMasterKey(IgniteStore store, MasterKey key, KeywayConfig config) {
+        String fingerprint = key.fingerprint();
+        if (!store.meta().putIfAbsent(MASTER_KEY_FINGERPRINT, fingerprint)
+                && !store.meta().get(MASTER_KEY_FINGERPRINT).orElse("").equals(fingerprint)) {
+            throw new IllegalStateException("master-key-file: " + config.masterKeyFile() + " differs from the master "
+                    + "key the cluster's provider credentials were encrypted with (expected: a copy of the master key "
+                    + "file of an existing node, set through KEYWAY_MASTER_KEY_FILE)");
         }
     }
 

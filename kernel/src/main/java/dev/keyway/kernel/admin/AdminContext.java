@@ -28,11 +28,14 @@ import java.util.function.Supplier;
  * @param keyUsage when keys were issued and last used
  * @param throttle counts failed password checks (login and password changes) per user and client IP
  * @param clientIp resolves the caller's IP (the socket peer unless it is a trusted proxy)
+ * @param credentials provider credentials (sealed with the master key)
+ * @param models   the model catalog
  */
 public record AdminContext(AdminAuth auth, Metrics metrics, BooleanSupplier ready, Supplier<Chain> chain,
                            PluginHost plugins, IgniteStore store, AuditLog audit, KeyHasher hasher, Clock clock,
                            KeyUsage keyUsage, LoginThrottle throttle,
-                           dev.keyway.kernel.http.ClientIp clientIp) {
+                           dev.keyway.kernel.http.ClientIp clientIp, dev.keyway.kernel.ai.Credentials credentials,
+                           dev.keyway.kernel.ai.ModelCatalog models) {
 
     /** Appends an audit entry for a change made by {@code actor}. */
     void audit(Principal actor, String action, String targetType, String targetId, String teamId, Object before,

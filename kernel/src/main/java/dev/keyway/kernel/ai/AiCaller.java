@@ -87,10 +87,11 @@ public final class AiCaller implements AutoCloseable {
      * Tries {@code model}'s deployments in order.
      *
      * @param model   the model name the caller used (deployments are keyed by it)
+     * @param team    the team owning the AI service that granted the model: only its deployments serve it
      * @param request what to send; {@code build} turns it into a provider's request for a deployment
      */
-    public <R> Attempt call(String model, R request, Build<R> build) {
-        List<StoredDeployment> order = picker.order(model);
+    public <R> Attempt call(String model, String team, R request, Build<R> build) {
+        List<StoredDeployment> order = picker.order(model, team);
         if (order.isEmpty()) {
             return new Attempt.Failed(503, "no_deployment", "model '" + model + "' has no deployment (an "
                     + "operator adds one with POST /admin/ai/deployments)", -1, null);

@@ -24,11 +24,15 @@ final class DeploymentPicker {
         this.breakers = breakers;
     }
 
-    /** The deployments of {@code model}, in the order to try them; empty when it has none. */
-    List<StoredDeployment> order(String model) {
+    /**
+     * The deployments of {@code model} owned by {@code team} (the AI service's team; system-level deployments
+     * serve every team), in the order to try them; empty when it has none. Another team's deployment of the same
+     * name never receives this team's traffic.
+     */
+    List<StoredDeployment> order(String model, String team) {
         Map<Integer, List<StoredDeployment>> byPriority = new TreeMap<>();
         for (StoredDeployment d : deployments.get()) {
-            if (d.model().equals(model)) {
+            if (d.model().equals(model) && (d.teamId() == null || d.teamId().equals(team))) {
                 byPriority.computeIfAbsent(d.priority(), p -> new ArrayList<>()).add(d);
             }
         }

@@ -2,6 +2,7 @@ package dev.keyway.kernel.http;
 
 import dev.keyway.kernel.observe.Metrics;
 import dev.keyway.kernel.pipeline.Ring;
+import dev.keyway.kernel.record.AiCall;
 import dev.keyway.kernel.record.CallRecord;
 import dev.keyway.kernel.record.CallRecorder;
 import dev.keyway.spi.ApiKey;
@@ -46,6 +47,7 @@ public final class DataPlane implements Handler, AutoCloseable {
     private final long maxBody;
     private final ClientIp clientIp;
     private final Proxy proxy = new Proxy();
+    private AiEndpoints ai;
 
     public DataPlane(Supplier<RouteTable> routes, Ring ring, CallRecorder recorder, Metrics metrics, long maxBody,
                      ClientIp clientIp) {
@@ -73,7 +75,7 @@ public final class DataPlane implements Handler, AutoCloseable {
             result = whoAmI ? whoAmI(exchange, res) : handle(exchange, req, res);
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, t, () -> "request " + requestId + " failed");
-            result = new Result(500, "internal_error", null, null, null);
+            result = new Result(500, "internal_error", null, null, null, null);
             if (!res.isSent()) {
                 error(res, exchange, new Decision.Respond(500, "internal_error", "internal error", Map.of()));
             }
@@ -111,7 +113,7 @@ public final class DataPlane implements Handler, AutoCloseable {
         res.header("X-Request-Id", exchange.requestId());
         res.header("Cache-Control", "no-store");
         res.send(body.getBytes(StandardCharsets.UTF_8));
-        return new Result(200, null, null, null, null);
+        return new Result(200, null, null, null, null, null);
     }
 
     /**
@@ -134,6 +136,12 @@ public final class DataPlane implements Handler, AutoCloseable {
     }
 
     private Result handle(HttpExchange exchange, ServerRequest req, ServerResponse res) throws Exception {
+        if (exchange.protocol() != Protocol.REST) {
+            if (ai == null) {
+                return deny(res, exchange, Decision.respond(404, "route_not_found", "the AI API is not enabled"), null);
+            }
+            return ai.handle(exchange, req, res);
+        }
         var route = routes.get().match(exchange.path());
         if (route.isEmpty()) {
             return deny(res, exchange, Decision.respond(404, "route_not_found",
@@ -170,25 +178,30 @@ public final class DataPlane implements Handler, AutoCloseable {
             }
             metrics.inc("keyway_upstream_errors_total", "code", outcome.errorCode());
         }
-        return new Result(outcome.status(), outcome.errorCode(), serviceId, version.version(), outcome.upstream());
+        return new Result(outcome.status(), outcome.errorCode(), serviceId, version.version(), outcome.upstream(), null);
     }
 
     private static Result deny(ServerResponse res, HttpExchange exchange, Decision.Respond denial,
                                RouteTable.Route route) {
         error(res, exchange, denial);
         return new Result(denial.status(), denial.code(), route == null ? null : route.service().id(),
-                route == null ? null : route.version().version(), null);
+                route == null ? null : route.version().version(), null, null);
     }
 
     /** Writes an error in the caller's protocol shape with the request id and the stages' response headers. */
     static void error(ServerResponse res, HttpExchange exchange, Decision.Respond denial) {
+        error(res, exchange, denial, null);
+    }
+
+    /** As {@link #error(ServerResponse, HttpExchange, Decision.Respond)}, naming the request parameter at fault. */
+    static void error(ServerResponse res, HttpExchange exchange, Decision.Respond denial, String param) {
         res.status(denial.status());
         res.header("Content-Type", "application/json");
         res.header("X-Request-Id", exchange.requestId());
         applyResponseChanges(exchange, res);
         denial.headers().forEach(res::header);
         res.send(ErrorBodies.render(exchange.protocol(), denial.status(), denial.code(), denial.message(),
-                exchange.requestId()).getBytes(StandardCharsets.UTF_8));
+                exchange.requestId(), param).getBytes(StandardCharsets.UTF_8));
     }
 
     static void applyResponseChanges(HttpExchange exchange, ServerResponse res) {
@@ -215,7 +228,14 @@ public final class DataPlane implements Handler, AutoCloseable {
                 r.errorCode(), micros, ex.clientAddress(), r.upstream(), key == null ? null : key.id(),
                 ex.attribute(Attributes.USER).map(u -> u.id()).orElse(key == null ? null : key.userId()),
                 ex.attribute(Attributes.APP).map(a -> a.id()).orElse(key == null ? null : key.appId()),
-                ex.attribute(Attributes.TEAM).map(t -> t.id()).orElse(key == null ? null : key.teamId()));
+                ex.attribute(Attributes.TEAM).map(t -> t.id()).orElse(key == null ? null : key.teamId()), r.ai());
+    }
+
+    /** Serves the unified AI API on {@code /v1} with these parts (without it, /v1 answers 404). */
+    public void enableAi(java.util.function.Supplier<dev.keyway.kernel.ai.AiRoutes> aiRoutes,
+                         dev.keyway.kernel.ai.AiCaller caller, dev.keyway.kernel.ai.ModelCatalog catalog,
+                         dev.keyway.kernel.config.AiConfig config, dev.keyway.spi.Directories directories) {
+        this.ai = new AiEndpoints(aiRoutes, caller, catalog, config, directories, this::decide, maxBody);
     }
 
     @Override
@@ -223,6 +243,14 @@ public final class DataPlane implements Handler, AutoCloseable {
         proxy.close();
     }
 
-    private record Result(int status, String errorCode, String serviceId, String version, String upstream) {
+    /** How a request ended, for its call record. */
+    record Result(int status, String errorCode, String serviceId, String version, String upstream, AiCall ai) {
+
+        /** An AI call that reached a deployment. */
+        static Result ai(int status, HttpExchange exchange, AiCall call) {
+            return new Result(status, null, exchange.attribute(Attributes.SERVICE).map(s -> s.id()).orElse(null),
+                    exchange.attribute(Attributes.SERVICE_VERSION).map(v -> v.version()).orElse(null),
+                    call.deploymentId(), call);
+        }
     }
 }

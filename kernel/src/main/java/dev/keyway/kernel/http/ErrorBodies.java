@@ -12,11 +12,17 @@ public final class ErrorBodies {
 
     /** The body for an error answered to a caller of {@code protocol}. */
     public static String render(Protocol protocol, int status, String code, String message, String requestId) {
+        return render(protocol, status, code, message, requestId, null);
+    }
+
+    /** As {@link #render(Protocol, int, String, String, String)}, naming the request parameter at fault (OpenAI). */
+    public static String render(Protocol protocol, int status, String code, String message, String requestId,
+                                String param) {
         String msg = escape(message);
         return switch (protocol) {
-            case OPENAI -> "{\"error\":{\"message\":\"" + msg + "\",\"type\":\"" + openAiType(status)
-                    + "\",\"param\":null,\"code\":\"" + escape(code) + "\",\"request_id\":\"" + escape(requestId)
-                    + "\"}}";
+            case OPENAI -> "{\"error\":{\"message\":\"" + msg + "\",\"type\":\"" + openAiType(status, code)
+                    + "\",\"param\":" + (param == null ? "null" : "\"" + escape(param) + "\"") + ",\"code\":\""
+                    + escape(code) + "\",\"request_id\":\"" + escape(requestId) + "\"}}";
             case ANTHROPIC -> "{\"type\":\"error\",\"error\":{\"type\":\"" + anthropicType(status)
                     + "\",\"message\":\"" + msg + "\",\"code\":\"" + escape(code) + "\"},\"request_id\":\""
                     + escape(requestId) + "\"}";
@@ -25,7 +31,10 @@ public final class ErrorBodies {
         };
     }
 
-    private static String openAiType(int status) {
+    private static String openAiType(int status, String code) {
+        if (status == 429 && "insufficient_quota".equals(code)) {
+            return "insufficient_quota";
+        }
         return switch (status) {
             case 401 -> "authentication_error";
             case 403 -> "permission_error";

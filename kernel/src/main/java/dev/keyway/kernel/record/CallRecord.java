@@ -19,8 +19,9 @@ package dev.keyway.kernel.record;
  * @param userId         the key's user, or null
  * @param appId          the key's app, or null
  * @param teamId         the key's team, or null
+ * @param ai             for AI calls: model, provider, deployment, tokens and cost; null otherwise
  */
 public record CallRecord(String requestId, long startedAtMillis, String method, String path, String serviceId,
                          String serviceVersion, int status, String errorCode, long durationMicros, String clientAddress, String upstream,
-                         String keyId, String userId, String appId, String teamId) {
+                         String keyId, String userId, String appId, String teamId, AiCall ai) {
 }

@@ -54,7 +54,7 @@ class CallRecorderTest {
 
     private static CallRecord record(int i) {
         return new CallRecord("r" + i, 0, "GET", "/x", "svc", "v1", 200, null, 10, "127.0.0.1", null, null, null, null,
-                null);
+                null, null);
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -96,7 +96,9 @@ public final class TestNode implements AutoCloseable {
             for (String id : pluginIds) {
                 Path jar;
                 try (var files = Files.list(built)) {
-                    jar = files.filter(f -> f.getFileName().toString().startsWith(id + "-")).findFirst()
+                    // "<id>-<version>.jar", the version starting with a digit: openai must not pick openai-compatible.
+                    jar = files.filter(f -> f.getFileName().toString().matches(java.util.regex.Pattern.quote(id)
+                                    + "-[0-9].*\\.jar")).findFirst()
                             .orElseThrow(() -> new IllegalStateException("no built plugin " + id + " in " + built
                                     + ": run the build from the project root (plugins build before kernel)"));
                 }

@@ -18,6 +18,16 @@ public interface AiProvider extends ExtensionPoint {
     String id();
 
     /**
+     * The inbound protocol whose own parameters this provider takes as they are ({@link ChatRequest#extra()} holds
+     * them by that protocol's names): {@link dev.keyway.spi.Protocol#OPENAI} for OpenAI-wire providers,
+     * {@link dev.keyway.spi.Protocol#ANTHROPIC} for Anthropic; null for none. For a request from another protocol
+     * the kernel refuses (or, when the caller opted in, drops) such parameters before the provider sees them.
+     */
+    default dev.keyway.spi.Protocol wire() {
+        return null;
+    }
+
+    /**
      * The upstream request for a chat call. {@code request.model()} is already the deployment's model.
      *
      * @throws UnsupportedParameterException for a parameter this provider cannot take (unless dropping)

@@ -12,6 +12,7 @@ import java.util.List;
 public final class LineReader {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private final int maxLine;
+    private boolean first = true;
 
     /** @param maxLine the longest line accepted, in bytes (a provider sending more is broken) */
     public LineReader(int maxLine) {
@@ -24,6 +25,9 @@ public final class LineReader {
         int start = offset;
         for (int i = offset; i < offset + length; i++) {
             if (bytes[i] == '\n') {
+                if (pending.size() + (i - start) > maxLine) {
+                    throw new IllegalStateException("stream line longer than " + maxLine + " bytes");
+                }
                 pending.write(bytes, start, i - start);
                 lines.add(take());
                 start = i + 1;
@@ -44,6 +48,12 @@ public final class LineReader {
     private String take() {
         String line = pending.toString(StandardCharsets.UTF_8);
         pending.reset();
+        if (first) {
+            first = false;
+            if (line.startsWith("\uFEFF")) {
+                line = line.substring(1); // a byte-order mark before the first line is not content
+            }
+        }
         return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
     }
 }

@@ -43,7 +43,7 @@ public final class SseReader {
     private void line(String line, List<Event> out) {
         if (line.isEmpty()) {
             if (data != null) {
-                out.add(new Event(event == null ? "message" : event, data.toString()));
+                out.add(new Event(event == null || event.isEmpty() ? "message" : event, data.toString()));
             }
             event = null;
             data = null;

@@ -23,7 +23,10 @@ import java.util.TreeSet;
 import static dev.keyway.spi.ai.wire.AnthropicWire.block;
 import static dev.keyway.spi.ai.wire.AnthropicWire.invalid;
 
-/** Anthropic Messages requests both ways; see {@link AnthropicWire#decodeRequest} and {@link AnthropicWire#encodeRequest}. */
+/**
+ * Anthropic Messages requests both ways: the caller's body to neutral ({@link AnthropicWire#decodeRequest}) and
+ * neutral to Anthropic's body ({@link AnthropicWire#encodeRequest}).
+ */
 final class AnthropicRequests {
     private static final Set<String> REQUEST_FIELDS = Set.of("model", "max_tokens", "system", "messages",
             "temperature", "top_p", "top_k", "stop_sequences", "stream", "tools", "tool_choice", "metadata");
@@ -117,7 +120,8 @@ final class AnthropicRequests {
                 }
                 case "tool_result" -> {
                     if (!user) {
-                        throw invalid(q + ".type", "tool_result in an assistant turn", "tool_result in user turns only");
+                        throw invalid(q + ".type", "tool_result in an assistant turn",
+                                "tool_result in user turns only");
                     }
                     results.add(new ChatMessage(Role.TOOL, toolResultContent(b.get("content"), q + ".content"), null,
                             requiredString(b.get("tool_use_id"), q + ".tool_use_id"), null,
@@ -209,7 +213,8 @@ final class AnthropicRequests {
                         "client tools with name, description and input_schema");
             }
             tools.add(new Tool(requiredString(t.get("name"), p + ".name"),
-                    string(t.get("description"), p + ".description"), object(t.get("input_schema"), p + ".input_schema")));
+                    string(t.get("description"), p + ".description"),
+                    object(t.get("input_schema"), p + ".input_schema")));
         }
         return tools;
     }
@@ -335,6 +340,12 @@ final class AnthropicRequests {
         return block("image", "source", source);
     }
 
+    private static void putIfSet(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
     private static Map<String, Object> object(Object v, String p) {
         if (v == null || v instanceof Map) {
             return Json.object(v, p);
@@ -375,7 +386,10 @@ final class AnthropicRequests {
         if (v == null) {
             return null;
         }
-        if (!(v instanceof Number n) || n.doubleValue() < 0 || n.doubleValue() > 1) {
+        if (!(v instanceof Number n)) {
+            throw invalid(p, "not a number", "a number from 0 to 1");
+        }
+        if (n.doubleValue() < 0 || n.doubleValue() > 1) {
             throw invalid(p, "out of range", "a number from 0 to 1");
         }
         return n.doubleValue();

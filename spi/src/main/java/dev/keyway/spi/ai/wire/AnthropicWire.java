@@ -72,7 +72,12 @@ public final class AnthropicWire {
         return AnthropicRequests.encode(r, passExtra, defaultMaxTokens);
     }
 
-    /** Reads Anthropic's answer to a non-streamed call. */
+    /**
+     * Reads Anthropic's answer to a non-streamed call: text blocks joined (null without any), {@code tool_use}
+     * blocks as calls with their input written out, other blocks (thinking) skipped. Anthropic sends no creation
+     * time, so {@code created} is now; usage is {@code input_tokens} and {@code output_tokens} as reported (cache
+     * reads and writes, which Anthropic counts apart, are not in them).
+     */
     public static ChatResult decodeResult(Map<String, Object> body) {
         Objects.requireNonNull(body, "body");
         StringBuilder text = null;
@@ -85,8 +90,8 @@ public final class AnthropicWire {
                 text = (text == null ? new StringBuilder() : text).append(Json.string(b.get("text"), "text"));
             } else if ("tool_use".equals(type)) {
                 Object input = b.get("input");
-                calls.add(new ToolCall(Json.string(b.get("id"), "tool_use id"), Json.string(b.get("name"), "tool_use name"),
-                        Json.write(input == null ? Map.of() : input)));
+                calls.add(new ToolCall(Json.string(b.get("id"), "tool_use id"),
+                        Json.string(b.get("name"), "tool_use name"), Json.write(input == null ? Map.of() : input)));
             }
         }
         Map<String, Object> usage = Json.object(body.get("usage"), "usage");
@@ -94,12 +99,16 @@ public final class AnthropicWire {
         return new ChatResult(id == null ? "" : id, Json.string(body.get("model"), "model"),
                 System.currentTimeMillis() / 1000, text == null ? null : text.toString(), calls,
                 finishReason(Json.string(body.get("stop_reason"), "stop_reason")),
-                usage == null ? Usage.NONE : new Usage(count(usage.get("input_tokens")), count(usage.get("output_tokens"))));
+                usage == null ? Usage.NONE
+                        : new Usage(count(usage.get("input_tokens")), count(usage.get("output_tokens"))));
     }
 
     /**
      * Writes a neutral answer as Anthropic's Message. An id without {@code msg_} gets that prefix (SDKs and logs
-     * expect it; the provider's id stays readable in it).
+     * expect it; the provider's id stays readable in it); an empty one becomes a fresh {@code msg_} id. Arguments
+     * that are not a JSON object (a model cut short mid-call) are written as an empty {@code input}.
+     *
+     * @param model the model to name, or null for the result's
      */
     public static Map<String, Object> encodeResult(ChatResult r, String model) {
         Objects.requireNonNull(r, "r");
@@ -122,7 +131,6 @@ public final class AnthropicWire {
         return body;
     }
 
-
     /** A decoder for one Anthropic event stream (named SSE events, ending with {@code message_stop}). */
     public static StreamDecoder streamDecoder() {
         return new AnthropicStream.Decoder();
@@ -138,7 +146,6 @@ public final class AnthropicWire {
     public static StreamEncoder streamEncoder(String id, String model) {
         return new AnthropicStream.Encoder(id, model);
     }
-
 
     /**
      * Reads an Anthropic error answer ({@code {"type":"error","error":{type,message}}}); a body that is not JSON
@@ -174,7 +181,10 @@ public final class AnthropicWire {
         String v = value.strip();
         try {
             BigDecimal seconds = new BigDecimal(v);
-            return seconds.signum() < 0 ? -1 : seconds.movePointRight(3).longValue();
+            if (seconds.signum() < 0) {
+                return -1;
+            }
+            return seconds.min(BigDecimal.valueOf(Long.MAX_VALUE / 1000)).movePointRight(3).longValue();
         } catch (NumberFormatException notSeconds) {
             try {
                 long at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
@@ -206,7 +216,6 @@ public final class AnthropicWire {
         return body;
     }
 
-
     static FinishReason finishReason(String stopReason) {
         return switch (stopReason == null ? "" : stopReason) {
             case "end_turn", "stop_sequence", "pause_turn" -> FinishReason.STOP;
@@ -223,20 +232,6 @@ public final class AnthropicWire {
             case LENGTH -> "max_tokens";
             case TOOL_CALLS -> "tool_use";
             case CONTENT_FILTER -> "refusal";
-        };
-    }
-
-    /** The HTTP status Anthropic uses for an error type (for errors inside a stream). */
-    static int status(String errorType) {
-        return switch (errorType == null ? "" : errorType) {
-            case "invalid_request_error" -> 400;
-            case "authentication_error" -> 401;
-            case "permission_error" -> 403;
-            case "not_found_error" -> 404;
-            case "request_too_large" -> 413;
-            case "rate_limit_error" -> 429;
-            case "overloaded_error" -> 529;
-            default -> 500;
         };
     }
 

@@ -1,0 +1,318 @@
+package dev.keyway.kernel.http;
+
+import dev.keyway.kernel.ai.AiCaller;
+import dev.keyway.kernel.ai.AiRoutes;
+import dev.keyway.kernel.ai.ModelCatalog;
+import dev.keyway.kernel.config.AiConfig;
+import dev.keyway.kernel.record.AiCall;
+import dev.keyway.spi.Attributes;
+import dev.keyway.spi.Decision;
+import dev.keyway.spi.Directories;
+import dev.keyway.spi.Phase;
+import dev.keyway.spi.Protocol;
+import dev.keyway.spi.ServiceVersion;
+import dev.keyway.spi.Subscription;
+import dev.keyway.spi.ai.ChatRequest;
+import dev.keyway.spi.ai.EmbeddingRequest;
+import dev.keyway.spi.ai.EmbeddingResult;
+import dev.keyway.spi.ai.InvalidRequestException;
+import dev.keyway.spi.ai.UnsupportedParameterException;
+import dev.keyway.spi.ai.wire.OpenAiWire;
+import dev.keyway.spi.json.Json;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The unified AI API on the data plane: {@code POST /v1/chat/completions} (OpenAI), {@code POST /v1/messages}
+ * (Anthropic), {@code POST /v1/embeddings} and {@code GET /v1/models}. The model names the AI service (as a path
+ * prefix names a REST service); the chain runs as for REST (key, owner, subscription); then {@link AiCaller}
+ * tries the model's deployments on this virtual thread and the answer goes back in the caller's protocol.
+ */
+final class AiEndpoints {
+    private static final String DROP_PARAMS = "x-keyway-drop-params";
+
+    /** Runs the chain for an exchange (the data plane's ring hand-off). */
+    @FunctionalInterface
+    interface Decider {
+        Decision decide(HttpExchange exchange) throws Exception;
+    }
+
+    private final Supplier<AiRoutes> routes;
+    private final AiCaller caller;
+    private final ModelCatalog catalog;
+    private final AiConfig config;
+    private final Directories directories;
+    private final Decider decider;
+    private final long maxBody;
+
+    AiEndpoints(Supplier<AiRoutes> routes, AiCaller caller, ModelCatalog catalog, AiConfig config,
+                Directories directories, Decider decider, long maxBody) {
+        this.routes = routes;
+        this.caller = caller;
+        this.catalog = catalog;
+        this.config = config;
+        this.directories = directories;
+        this.decider = decider;
+        this.maxBody = maxBody;
+    }
+
+    /** Handles a {@code /v1} request other than {@code /v1/me}. */
+    DataPlane.Result handle(HttpExchange exchange, ServerRequest req, ServerResponse res) throws Exception {
+        String path = exchange.path();
+        String method = exchange.method();
+        try {
+            if (method.equals("POST") && path.equals("/v1/chat/completions")) {
+                return chat(exchange, req, res, new AiInbound.OpenAi());
+            }
+            if (method.equals("POST") && path.equals("/v1/messages")) {
+                return chat(exchange, req, res, new AiInbound.Anthropic());
+            }
+            if (method.equals("POST") && path.equals("/v1/embeddings")) {
+                return embeddings(exchange, req, res);
+            }
+            if (method.equals("GET") && path.equals("/v1/models")) {
+                return models(exchange, res);
+            }
+        } catch (InvalidRequestException e) {
+            return invalid(res, exchange, e);
+        }
+        return deny(res, exchange, Decision.respond(404, "route_not_found", "no AI route " + method + " " + path
+                + " (expected: POST /v1/chat/completions, POST /v1/messages, POST /v1/embeddings, GET /v1/models)"));
+    }
+
+    private DataPlane.Result chat(HttpExchange exchange, ServerRequest req, ServerResponse res, AiInbound inbound)
+            throws Exception {
+        Map<String, Object> body = body(req);
+        ChatRequest request = inbound.decode(body, dropParams(req));
+        Optional<AiRoutes.Route> route = route(request.model());
+        DataPlane.Result refused = admit(exchange, res, route, request.model());
+        if (refused != null) {
+            return refused;
+        }
+        AiCaller.Attempt attempt = caller.call(request.model(), route.get().service().teamId(), request,
+                (provider, r, deployment) -> provider.chat(forProvider(r, provider, inbound).withModel(
+                        deployment.model()), deployment));
+        return switch (attempt) {
+            case AiCaller.Attempt.Invalid i -> invalid(res, exchange, i.reason());
+            case AiCaller.Attempt.Failed f -> failed(res, exchange, f);
+            case AiCaller.Attempt.Answered a -> AiAnswers.chat(exchange, res, a, request, inbound, catalog, caller,
+                    config);
+        };
+    }
+
+    /**
+     * Parameters of another protocol than the provider's cannot pass as they are: refused (400 naming the first)
+     * unless the caller opted into dropping them.
+     */
+    private static ChatRequest forProvider(ChatRequest r, dev.keyway.spi.ai.AiProvider provider, AiInbound inbound) {
+        if (r.extra().isEmpty() || provider.wire() == inbound.protocol()) {
+            return r;
+        }
+        if (!r.dropUnsupported()) {
+            throw new UnsupportedParameterException(r.extra().keySet().iterator().next(), provider.id());
+        }
+        return new ChatRequest(r.model(), r.messages(), r.tools(), r.toolChoice(), r.temperature(), r.topP(), r.topK(),
+                r.maxTokens(), r.stop(), r.seed(), r.user(), r.responseFormat(), r.stream(), Map.of(), true);
+    }
+
+    private DataPlane.Result embeddings(HttpExchange exchange, ServerRequest req, ServerResponse res) throws Exception {
+        Map<String, Object> json = body(req);
+        // The OpenAI SDKs ask for base64 by default: the gateway asks providers for floats and encodes them itself.
+        Object format = json.remove("encoding_format");
+        if (format != null && !"float".equals(format) && !"base64".equals(format)) {
+            throw new InvalidRequestException("encoding_format", "encoding_format must be float or base64");
+        }
+        boolean base64 = "base64".equals(format);
+        EmbeddingRequest request = OpenAiWire.decodeEmbeddingsRequest(json);
+        Optional<AiRoutes.Route> route = route(request.model());
+        DataPlane.Result refused = admit(exchange, res, route, request.model());
+        if (refused != null) {
+            return refused;
+        }
+        AiCaller.Attempt attempt = caller.call(request.model(), route.get().service().teamId(), request,
+                (provider, r, deployment) ->
+                provider.embeddings(r.withModel(deployment.model()), deployment));
+        return switch (attempt) {
+            case AiCaller.Attempt.Invalid i -> invalid(res, exchange, i.reason());
+            case AiCaller.Attempt.Failed f -> failed(res, exchange, f);
+            case AiCaller.Attempt.Answered a -> {
+                byte[] bytes;
+                try (InputStream in = a.response().body()) {
+                    bytes = in.readAllBytes();
+                }
+                EmbeddingResult result = a.provider().embeddingsResult(bytes);
+                long input = result.usage().inputTokens() == null ? 0 : result.usage().inputTokens();
+                BigDecimal cost = catalog.cost(a.deployment().provider(), a.deployment().upstreamModel(), input, 0);
+                AiCall call = new AiCall(request.model(), a.deployment().provider(), a.deployment().id(),
+                        a.deployment().upstreamModel(), result.usage().inputTokens(), null, cost, false);
+                AiAnswers.headers(exchange, res, call, config);
+                res.status(200);
+                res.header("Content-Type", "application/json");
+                Map<String, Object> answer = new LinkedHashMap<>(OpenAiWire.encodeEmbeddingsResult(result,
+                        request.model()));
+                if (base64) {
+                    base64(answer, result);
+                }
+                res.send(Json.write(answer).getBytes(StandardCharsets.UTF_8));
+                yield DataPlane.Result.ai(200, exchange, call);
+            }
+        };
+    }
+
+    /** Replaces each vector by base64 of its little-endian float32 values, as OpenAI answers base64 requests. */
+    @SuppressWarnings("unchecked")
+    private static void base64(Map<String, Object> answer, EmbeddingResult result) {
+        List<Object> data = new ArrayList<>();
+        for (Object item : (List<Object>) answer.get("data")) {
+            data.add(new LinkedHashMap<>((Map<String, Object>) item));
+        }
+        answer.put("data", data);
+        for (int i = 0; i < data.size(); i++) {
+            double[] v = result.vectors().get(i);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (double d : v) {
+                buf.putFloat((float) d);
+            }
+            ((Map<String, Object>) data.get(i)).put("embedding", java.util.Base64.getEncoder().encodeToString(buf.array()));
+        }
+    }
+
+    /** {@code GET /v1/models}: the models the calling key may use (approved subscriptions, within its scopes). */
+    private DataPlane.Result models(HttpExchange exchange, ServerResponse res) throws Exception {
+        Decision decision = decider.decide(exchange.upTo(Phase.IDENTIFY));
+        if (decision instanceof Decision.Respond denial) {
+            return deny(res, exchange, denial);
+        }
+        var app = exchange.attribute(Attributes.APP);
+        var key = exchange.attribute(Attributes.API_KEY);
+        if (app.isEmpty() || key.isEmpty()) {
+            return deny(res, exchange, Decision.respond(401, "invalid_api_key",
+                    "no stage authenticated this request (is the key-auth plugin loaded?)"));
+        }
+        List<Map<String, Object>> data = new ArrayList<>();
+        for (AiRoutes.Route r : routes.get().all()) {
+            boolean subscribed = directories.subscriptions().find(app.get().id(), r.service().id())
+                    .filter(s -> s.status() == Subscription.Status.APPROVED).isPresent();
+            boolean scoped = key.get().scopes().isEmpty() || key.get().scopes().contains(r.service().id());
+            if (r.version().lifecycle().serves() && subscribed && scoped) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", r.model());
+                m.put("object", "model");
+                m.put("created", 0);
+                m.put("owned_by", r.service().name());
+                data.add(m);
+            }
+        }
+        data.sort(java.util.Comparator.comparing(m -> (String) m.get("id")));
+        res.status(200);
+        res.header("Content-Type", "application/json");
+        res.header("X-Request-Id", exchange.requestId());
+        res.send(Json.write(Map.of("object", "list", "data", data)).getBytes(StandardCharsets.UTF_8));
+        return new DataPlane.Result(200, null, null, null, null, null);
+    }
+
+    private Optional<AiRoutes.Route> route(String model) {
+        return routes.get().match(model);
+    }
+
+    /**
+     * Resolves the model to its AI service and runs the chain; null when the call may go on, else the denial's
+     * result (already answered).
+     */
+    private DataPlane.Result admit(HttpExchange exchange, ServerResponse res, Optional<AiRoutes.Route> route,
+                                   String model) throws Exception {
+        if (route.isEmpty() || route.get().version().lifecycle() == ServiceVersion.Lifecycle.DRAFT) {
+            return deny(res, exchange, Decision.respond(404, "model_not_found", "the model '" + model
+                    + "' is not offered by this gateway (GET /v1/models lists the models your key may use)"));
+        }
+        exchange.attribute(Attributes.SERVICE, route.get().service());
+        exchange.attribute(Attributes.SERVICE_VERSION, route.get().version());
+        if (route.get().version().lifecycle() == ServiceVersion.Lifecycle.RETIRED) {
+            String successor = route.get().version().successor();
+            String models = successor == null ? "" : route.get().service().version(successor)
+                    .map(v -> "; use one of " + v.models()).orElse("");
+            return deny(res, exchange, Decision.respond(410, "version_retired", "the model '" + model
+                    + "' is retired" + models));
+        }
+        if (route.get().version().lifecycle() == ServiceVersion.Lifecycle.DEPRECATED) {
+            Lifecycles.deprecationHeaders(route.get().service(), route.get().version(), exchange);
+        }
+        Decision decision = decider.decide(exchange);
+        if (decision instanceof Decision.Respond denial) {
+            return deny(res, exchange, denial);
+        }
+        return null;
+    }
+
+    private Map<String, Object> body(ServerRequest req) {
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+        } catch (IOException e) {
+            throw new InvalidRequestException(null, "the request body could not be read");
+        }
+        if (bytes.length > maxBody) {
+            throw new TooLarge(maxBody);
+        }
+        try {
+            return Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
+        } catch (Json.ParseException e) {
+            throw new InvalidRequestException(null, "the request body is not a JSON object (" + e.getMessage() + ")");
+        }
+    }
+
+    private static boolean dropParams(ServerRequest req) {
+        return req.headers().first(io.helidon.http.HeaderNames.create(DROP_PARAMS))
+                .map(v -> v.equalsIgnoreCase("true")).orElse(false);
+    }
+
+    private static DataPlane.Result invalid(ServerResponse res, HttpExchange exchange, InvalidRequestException e) {
+        if (e instanceof TooLarge) {
+            return deny(res, exchange, Decision.respond(413, "request_too_large", e.getMessage()));
+        }
+        String code = e instanceof UnsupportedParameterException ? "unsupported_parameter" : "invalid_request_error";
+        DataPlane.error(res, exchange, Decision.respond(400, code, e.getMessage()), e.param());
+        return new DataPlane.Result(400, code, serviceOf(exchange), null, null, null);
+    }
+
+    private static DataPlane.Result failed(ServerResponse res, HttpExchange exchange, AiCaller.Attempt.Failed f) {
+        Decision.Respond denial = Decision.respond(f.status(), f.code(), f.message());
+        if (f.retryAfterMillis() >= 0 && (f.status() == 429 || f.status() == 503)) {
+            denial = denial.withHeader("Retry-After", Long.toString(Math.max(1, (f.retryAfterMillis() + 999) / 1000)));
+        }
+        DataPlane.error(res, exchange, denial, null);
+        return new DataPlane.Result(f.status(), f.code(), serviceOf(exchange), null,
+                f.deployment() == null ? null : f.deployment().baseUrl(), null);
+    }
+
+    private static DataPlane.Result deny(ServerResponse res, HttpExchange exchange, Decision.Respond denial) {
+        DataPlane.error(res, exchange, denial, null);
+        return new DataPlane.Result(denial.status(), denial.code(), serviceOf(exchange), null, null, null);
+    }
+
+    private static String serviceOf(HttpExchange exchange) {
+        return exchange.attribute(Attributes.SERVICE).map(s -> s.id()).orElse(null);
+    }
+
+    /** A body over the limit: 413 rather than 400. */
+    static final class TooLarge extends InvalidRequestException {
+        TooLarge(long max) {
+            super(null, "request body exceeds the limit of " + max + " bytes");
+        }
+    }
+
+    static boolean isAi(Protocol protocol) {
+        return protocol == Protocol.OPENAI || protocol == Protocol.ANTHROPIC;
+    }
+}
