@@ -131,6 +131,12 @@ final class AiAdminRoutes {
         Map<String, String> settings = settings(f);
         f.check();
         requireManage(who, teamId);
+        if (!who.systemAdmin() && (before == null || !before.baseUrl().equals(baseUrl))
+                && Hosts.isLocal(URI.create(baseUrl).getHost())) {
+            throw AdminErrors.invalid(Map.of("baseUrl", baseUrl + " is (or resolves to) a loopback or link-local "
+                    + "address, or does not resolve; only a system admin may point a deployment at the gateway's own "
+                    + "host (a local Ollama, for instance)"));
+        }
         if (credentialId != null) {
             StoredCredential c = credential(credentialId, who);
             if (!java.util.Objects.equals(c.teamId(), teamId) && c.teamId() != null) {

@@ -98,6 +98,11 @@ public final class AiCaller implements AutoCloseable {
         }
         Attempt.Failed last = null;
         for (StoredDeployment d : order) {
+            if (!breakers.allow(d.id())) {
+                last = new Attempt.Failed(503, "circuit_open", "deployment " + d.id() + " failed repeatedly; its "
+                        + "circuit breaker is open for " + config.breakerOpenFor().toSeconds() + " s", -1, d);
+                continue;
+            }
             AiProvider provider = providers.get().get(d.provider());
             if (provider == null) {
                 last = new Attempt.Failed(503, "provider_unavailable", "deployment " + d.id() + " needs provider '"
@@ -119,6 +124,9 @@ public final class AiCaller implements AutoCloseable {
                 continue;
             }
             for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
+                if (attempt > 1 && breakers.open(d.id())) {
+                    break; // opened by this call's own failures (or a concurrent call's): no more attempts here
+                }
                 HttpResponse<InputStream> response;
                 try {
                     response = client.send(request(upstream), HttpResponse.BodyHandlers.ofInputStream());

@@ -46,7 +46,7 @@ final class CircuitBreakers {
         }
     }
 
-    /** Whether the breaker of {@code deployment} is open (for the admin plane and tests). */
+    /** Whether the breaker of {@code deployment} is open (half-open counts as open). No side effect. */
     boolean open(String deployment) {
         State s = states.get(deployment);
         if (s == null) {

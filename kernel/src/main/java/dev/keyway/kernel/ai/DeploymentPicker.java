@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 /**
  * The order in which a call tries a model's deployments: by priority (0 first), and within one priority a
  * weighted random order, so equal deployments share the load by weight. Deployments whose breaker is open go
- * last (tried only when nothing else is left).
+ * last; the caller skips them unless the breaker lets a half-open probe through.
  */
 final class DeploymentPicker {
     private final Supplier<List<StoredDeployment>> deployments;
@@ -39,7 +39,7 @@ final class DeploymentPicker {
         List<StoredDeployment> ordered = new ArrayList<>();
         byPriority.values().forEach(group -> ordered.addAll(weighted(group)));
         // Stable: open breakers move to the end, keeping the order among the rest.
-        ordered.sort(Comparator.comparing((StoredDeployment d) -> !breakers.allow(d.id())));
+        ordered.sort(Comparator.comparing((StoredDeployment d) -> breakers.open(d.id())));
         return ordered;
     }
 
