@@ -21,6 +21,10 @@ import java.util.Map;
 public final class Json {
     /** Deeper nesting is refused: a hostile body must not overflow the stack. */
     public static final int MAX_DEPTH = 256;
+    /** Longer numbers are refused (no JSON a model API sends needs more). */
+    public static final int MAX_NUMBER_LENGTH = 1000;
+    /** Numbers with a larger decimal exponent are refused: turning 1e999999999 into an integer would hang. */
+    public static final int MAX_EXPONENT = 9999;
 
     private Json() {
     }
@@ -110,7 +114,7 @@ public final class Json {
                 }
                 out.append(']');
             }
-            case Object[] a -> write(List.of(a), out);
+            case Object[] a -> write(java.util.Arrays.asList(a), out);
             case Enum<?> e -> quote(e.name(), out);
             case Character ch -> quote(ch.toString(), out);
             default -> throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
@@ -325,11 +329,11 @@ public final class Json {
                             if (pos + 4 > s.length()) {
                                 throw new ParseException("bad \\u escape", pos);
                             }
-                            try {
-                                b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                            } catch (NumberFormatException x) {
+                            String hex = s.substring(pos, pos + 4);
+                            if (!hex.matches("[0-9A-Fa-f]{4}")) {
                                 throw new ParseException("bad \\u escape", pos);
                             }
+                            b.append((char) Integer.parseInt(hex, 16));
                             pos += 4;
                         }
                         default -> throw new ParseException("bad escape", pos - 1);
@@ -379,12 +383,24 @@ public final class Json {
                     pos++;
                 }
             }
-            String text = s.substring(start, pos);
-            if (integral) {
-                BigInteger big = new BigInteger(text);
-                return big.bitLength() < 64 ? (Number) big.longValue() : new BigDecimal(big);
+            if (pos - start > MAX_NUMBER_LENGTH) {
+                // Parsing cost grows with the square of the length: a hostile body must not buy seconds of CPU.
+                throw new ParseException("number longer than " + MAX_NUMBER_LENGTH + " characters", start);
             }
-            return new BigDecimal(text);
+            String text = s.substring(start, pos);
+            try {
+                if (integral) {
+                    BigInteger big = new BigInteger(text);
+                    return big.bitLength() < 64 ? (Number) big.longValue() : new BigDecimal(big);
+                }
+                BigDecimal d = new BigDecimal(text);
+                if (Math.abs((long) d.scale()) > MAX_EXPONENT) {
+                    throw new ParseException("number exponent beyond " + MAX_EXPONENT, start);
+                }
+                return d;
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new ParseException("bad number", start);
+            }
         }
 
         private char peek() {

@@ -1,8 +1,6 @@
 package dev.keyway.spi.json;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,7 +22,7 @@ class JsonTest {
         String text = "{\"z\":1,\"a\":[true,false,null,\"s\",-2.5,{}],\"m\":{\"k\":[[]],\"n\":1E+400}}";
         Object value = Json.parse(text);
         assertThat(value).isInstanceOf(LinkedHashMap.class);
-        assertThat(((Map<?, ?>) value).keySet()).containsExactly("z", "a", "m");
+        assertThat(List.copyOf(((Map<?, ?>) value).keySet())).isEqualTo(List.of("z", "a", "m"));
         assertThat(Json.write(value)).isEqualTo(text);
         assertThat(Json.parse(Json.write(value))).isEqualTo(value);
     }
@@ -100,7 +98,8 @@ class JsonTest {
         m.put("char", '"');
         m.put("null", null);
         assertThat(Json.write(m))
-                .isEqualTo("{\"raw\":{\"pre\":1},\"enum\":\"NEW\",\"array\":[\"a\",1],\"char\":\"\\\"\",\"null\":null}");
+                .isEqualTo("{\"raw\":{\"pre\":1},\"enum\":\"NEW\",\"array\":[\"a\",1],"
+                        + "\"char\":\"\\\"\",\"null\":null}");
         assertThatThrownBy(() -> Json.write(new Object())).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -182,37 +181,28 @@ class JsonTest {
         assertThat((List<?>) Json.parse(Json.write(many))).hasSize(200_000);
     }
 
-    // ---------------------------------------------------------------- bugs found; enable when Json is fixed
+    // ---------------------------------------------------------------- hostile and odd input
 
     @Test
-    @Disabled("Json bug: \\u escapes go through Integer.parseInt, which accepts a sign: \"\\u+041\" reads as 'A' "
-            + "and \"\\u-041\" as U+FFBF")
     void refusesASignInsideAUnicodeEscape() {
         assertThatThrownBy(() -> Json.parse("\"\\u+041\"")).isInstanceOf(Json.ParseException.class);
         assertThatThrownBy(() -> Json.parse("\"\\u-041\"")).isInstanceOf(Json.ParseException.class);
     }
 
     @Test
-    @Disabled("Json bug: an exponent beyond int range escapes as BigDecimal's NumberFormatException, not ParseException")
     void refusesAnExponentOutOfRangeAsAParseError() {
         assertThatThrownBy(() -> Json.parse("1e99999999999")).isInstanceOf(Json.ParseException.class);
     }
 
     @Test
-    @Disabled("Json bug: integers go through new BigInteger(text), quadratic in length: one 1,000,000-digit number "
-            + "(a 1 MB body) takes ~15 s of CPU; cap a number's length (e.g. 1000 characters) instead")
-    @Timeout(value = 1, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void refusesOrQuicklyReadsAHugeNumber() {
+    void refusesAHugeNumberRatherThanSpendingSecondsOnIt() {
         String huge = "1" + "0".repeat(1_000_000);
-        try {
-            Json.parse(huge);
-        } catch (Json.ParseException refused) {
-            // refusing is fine too
-        }
+        assertThatThrownBy(() -> Json.parse(huge)).isInstanceOf(Json.ParseException.class)
+                .hasMessageContaining("longer than");
+        assertThatThrownBy(() -> Json.parse("1e999999999")).isInstanceOf(Json.ParseException.class);
     }
 
     @Test
-    @Disabled("Json bug: write(Object[]) goes through List.of, which throws NullPointerException for a null element")
     void writesAnArrayHoldingNull() {
         assertThat(Json.write(new Object[] {"a", null})).isEqualTo("[\"a\",null]");
     }

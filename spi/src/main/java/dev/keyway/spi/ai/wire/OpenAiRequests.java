@@ -346,12 +346,12 @@ final class OpenAiRequests {
 
     private static Map<String, Object> encodePart(ContentPart part) {
         return switch (part) {
-            case ContentPart.Text t -> Map.of("type", "text", "text", t.text());
+            case ContentPart.Text t -> ordered("type", "text", "text", t.text());
             case ContentPart.Image i -> {
                 Map<String, Object> image = new LinkedHashMap<>();
                 image.put("url", i.url() != null ? i.url() : "data:" + i.mediaType() + ";base64," + i.data());
                 putIfSet(image, "detail", i.detail());
-                yield Map.of("type", "image_url", "image_url", image);
+                yield ordered("type", "image_url", "image_url", image);
             }
         };
     }
@@ -360,7 +360,7 @@ final class OpenAiRequests {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", c.id());
         out.put("type", "function");
-        out.put("function", Map.of("name", c.name(), "arguments", c.arguments()));
+        out.put("function", ordered("name", c.name(), "arguments", c.arguments()));
         return out;
     }
 
@@ -369,7 +369,7 @@ final class OpenAiRequests {
         fn.put("name", t.name());
         putIfSet(fn, "description", t.description());
         putIfSet(fn, "parameters", t.parameters());
-        return Map.of("type", "function", "function", fn);
+        return ordered("type", "function", "function", fn);
     }
 
     private static Object encodeToolChoice(ToolChoice c) {
@@ -377,7 +377,7 @@ final class OpenAiRequests {
             case AUTO -> "auto";
             case NONE -> "none";
             case REQUIRED -> "required";
-            case TOOL -> Map.of("type", "function", "function", Map.of("name", c.name()));
+            case TOOL -> ordered("type", "function", "function", Map.of("name", c.name()));
         };
     }
 
@@ -385,6 +385,15 @@ final class OpenAiRequests {
         if (!r.dropUnsupported()) {
             throw new UnsupportedParameterException(param, provider);
         }
+    }
+
+    /** A map keeping the order its keys are given in, as OpenAI writes them (null values kept). */
+    static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            out.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return out;
     }
 
     static void putIfSet(Map<String, Object> out, String key, Object value) {

@@ -200,16 +200,15 @@ final class OpenAiStream {
                 case ChatEvent.Started s -> "";
                 case ChatEvent.TextDelta t -> t.text().isEmpty() ? "" : choice(Map.of("content", t.text()), null);
                 case ChatEvent.ToolCallStarted s -> {
-                    Map<String, Object> call = new LinkedHashMap<>();
-                    call.put("index", s.index());
-                    call.put("id", s.id() != null ? s.id() : "call_" + UUID.randomUUID().toString().replace("-", ""));
-                    call.put("type", "function");
-                    call.put("function", Map.of("name", s.name() == null ? "" : s.name(), "arguments", ""));
+                    String callId = s.id() != null ? s.id() : "call_" + UUID.randomUUID().toString().replace("-", "");
+                    Map<String, Object> call = OpenAiRequests.ordered("index", s.index(), "id", callId,
+                            "type", "function", "function",
+                            OpenAiRequests.ordered("name", s.name() == null ? "" : s.name(), "arguments", ""));
                     yield choice(Map.of("tool_calls", List.of(call)), null);
                 }
                 case ChatEvent.ToolCallDelta d -> d.argumentsFragment().isEmpty() ? "" : choice(Map.of("tool_calls",
-                        List.of(Map.of("index", d.index(), "function", Map.of("arguments", d.argumentsFragment())))),
-                        null);
+                        List.of(OpenAiRequests.ordered("index", d.index(), "function",
+                                Map.of("arguments", d.argumentsFragment())))), null);
                 case ChatEvent.Finished f -> choice(Map.of(), OpenAiWire.finishName(f.reason()));
                 case ChatEvent.UsageReport u -> {
                     usage = usage.merge(u.usage());
@@ -217,12 +216,8 @@ final class OpenAiStream {
                 }
                 case ChatEvent.Failed f -> {
                     failed = true;
-                    Map<String, Object> error = new LinkedHashMap<>();
-                    error.put("message", f.message());
-                    error.put("type", f.type());
-                    error.put("param", null);
-                    error.put("code", null);
-                    yield data(Map.of("error", error));
+                    yield data(Map.of("error", OpenAiRequests.ordered("message", f.message(), "type", f.type(),
+                            "param", null, "code", null)));
                 }
             };
         }

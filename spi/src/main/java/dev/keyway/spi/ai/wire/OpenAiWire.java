@@ -144,15 +144,24 @@ public final class OpenAiWire {
         return out;
     }
 
-    /** A decoder for an OpenAI-compatible upstream's SSE stream (see {@link OpenAiStream.Decoder}). */
+    /**
+     * A decoder for an OpenAI-compatible upstream's SSE stream: Started, text and tool-call events, Finished and
+     * UsageReport (from the {@code choices: []} usage chunk); an {@code error} chunk is Failed; {@code [DONE]} ends
+     * it. A chunk that is not JSON, or a body that ends before it finished, is an {@link IllegalStateException}
+     * that never quotes the data.
+     */
     public static StreamDecoder streamDecoder() {
         return new OpenAiStream.Decoder();
     }
 
     /**
-     * An encoder writing chunks for an OpenAI client (see {@link OpenAiStream.Encoder}).
+     * An encoder writing {@code chat.completion.chunk}s for an OpenAI client, as the official SDKs read them. Usage
+     * reports are merged and written once, by {@link StreamEncoder#end()}, before {@code data: [DONE]}.
      *
-     * @param includeUsage whether the caller asked for the final usage chunk
+     * @param id           the answer's id, in every chunk
+     * @param model        the model name the caller used
+     * @param created      epoch seconds
+     * @param includeUsage whether the caller asked for the final usage chunk ({@code stream_options.include_usage})
      */
     public static StreamEncoder streamEncoder(String id, String model, long created, boolean includeUsage) {
         return new OpenAiStream.Encoder(id, model, created, includeUsage);
@@ -200,12 +209,8 @@ public final class OpenAiWire {
      * rate_limit_error (insufficient_quota for that code), 5xx api_error. {@code code} and {@code param} may be null.
      */
     public static Map<String, Object> encodeError(int status, String code, String message, String param) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("message", message);
-        error.put("type", errorType(status, code));
-        error.put("param", param);
-        error.put("code", code);
-        return Map.of("error", error);
+        return Map.of("error", OpenAiRequests.ordered("message", message, "type", errorType(status, code),
+                "param", param, "code", code));
     }
 
     // ---------------------------------------------------------------- embeddings
@@ -259,7 +264,7 @@ public final class OpenAiWire {
         List<Object> data = new ArrayList<>(r.vectors().size());
         for (int i = 0; i < r.vectors().size(); i++) {
             List<Double> values = Arrays.stream(r.vectors().get(i)).boxed().toList();
-            data.add(Map.of("object", "embedding", "index", i, "embedding", values));
+            data.add(OpenAiRequests.ordered("object", "embedding", "index", i, "embedding", values));
         }
         Usage u = r.usage() == null ? Usage.NONE : r.usage();
         Map<String, Object> usage = new LinkedHashMap<>();

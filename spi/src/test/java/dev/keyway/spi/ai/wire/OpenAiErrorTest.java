@@ -130,7 +130,8 @@ class OpenAiErrorTest {
                 {"error":{"message":"messages[2].content: required","type":"invalid_request_error",\
                 "param":"messages[2].content","code":null}}""");
         assertThat(Json.write(OpenAiWire.encodeError(429, "rate_limit_exceeded", "slow down", null))).isEqualTo("""
-                {"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}}""");
+                {"error":{"message":"slow down","type":"rate_limit_error","param":null,\
+                "code":"rate_limit_exceeded"}}""");
     }
 
     @Test

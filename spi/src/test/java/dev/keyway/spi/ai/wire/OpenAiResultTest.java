@@ -49,7 +49,8 @@ class OpenAiResultTest {
                    "finish_reason": "tool_calls"}],
                  "usage": {"prompt_tokens": 82, "completion_tokens": 17, "total_tokens": 99}}"""));
         assertThat(r.text()).isNull();
-        assertThat(r.toolCalls()).containsExactly(new ToolCall("call_abc", "get_weather", "{\"location\":\"Boston, MA\"}"),
+        assertThat(r.toolCalls()).containsExactly(
+                new ToolCall("call_abc", "get_weather", "{\"location\":\"Boston, MA\"}"),
                 new ToolCall("call_def", "get_time", "{}"));
         assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
     }

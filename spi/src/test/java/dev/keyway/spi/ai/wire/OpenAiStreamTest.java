@@ -27,32 +27,42 @@ class OpenAiStreamTest {
     private static final String TRANSCRIPT = """
             : OPENROUTER PROCESSING
 
-            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-2024-08-06",\
+            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,\
+            "model":"gpt-4o-2024-08-06",\
             "system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},\
             "logprobs":null,"finish_reason":null}],"usage":null}
 
-            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-2024-08-06",\
-            "choices":[{"index":0,"delta":{"content":"Grüße aus "},"logprobs":null,"finish_reason":null}],"usage":null}
+            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,\
+            "model":"gpt-4o-2024-08-06",\
+            "choices":[{"index":0,"delta":{"content":"Grüße aus "},"logprobs":null,\
+            "finish_reason":null}],"usage":null}
 
-            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-2024-08-06",\
-            "choices":[{"index":0,"delta":{"content":"Zürich 🏔️\\n"},"logprobs":null,"finish_reason":null}],"usage":null}
+            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,\
+            "model":"gpt-4o-2024-08-06",\
+            "choices":[{"index":0,"delta":{"content":"Zürich 🏔️\\n"},"logprobs":null,\
+            "finish_reason":null}],"usage":null}
 
-            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-2024-08-06",\
+            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,\
+            "model":"gpt-4o-2024-08-06",\
             "choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_Dn2","type":"function","function":\
             {"name":"get_weather","arguments":""}}]},"logprobs":null,"finish_reason":null}],"usage":null}
 
-            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-2024-08-06",\
+            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,\
+            "model":"gpt-4o-2024-08-06",\
             "choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\\"city\\":\\"Zü"}}]},\
             "logprobs":null,"finish_reason":null}],"usage":null}
 
-            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-2024-08-06",\
+            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,\
+            "model":"gpt-4o-2024-08-06",\
             "choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"rich\\"}"}}]},\
             "logprobs":null,"finish_reason":null}],"usage":null}
 
-            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-2024-08-06",\
+            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,\
+            "model":"gpt-4o-2024-08-06",\
             "choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"tool_calls"}],"usage":null}
 
-            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-2024-08-06",\
+            data: {"id":"chatcmpl-AX1","object":"chat.completion.chunk","created":1731000000,\
+            "model":"gpt-4o-2024-08-06",\
             "choices":[],"usage":{"prompt_tokens":85,"completion_tokens":24,"total_tokens":109,\
             "prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}
 
@@ -90,7 +100,8 @@ class OpenAiStreamTest {
 
     @Test
     void toleratesCrLfKeepAlivesAndBlankLines() {
-        String crlf = ": ping\r\n\r\n\r\n" + TRANSCRIPT.replace("\n", "\r\n").replace("data: [DONE]", ": ping\r\n\r\ndata: [DONE]");
+        String crlf = ": ping\r\n\r\n\r\n" + TRANSCRIPT.replace("\n", "\r\n")
+                .replace("data: [DONE]", ": ping\r\n\r\ndata: [DONE]");
         assertThat(decode(bytes(crlf), 7)).isEqualTo(EVENTS);
     }
 
