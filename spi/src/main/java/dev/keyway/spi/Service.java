@@ -47,7 +47,9 @@ public record Service(String id, String teamId, String name, Kind kind, String d
         /** An HTTP API, reached under its versions' path prefixes. */
         REST,
         /** Models on the unified {@code /v1} AI API, reached by model name; its versions list the models. */
-        AI
+        AI,
+        /** A prompt API: a model and templates behind a REST path; callers post variables, get the answer. */
+        PROMPT
     }
 
     /** Who finds a service in the catalog and may apply for it. */

@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param deprecatedAt     when it was deprecated (the {@code Deprecation} header), or null
  * @param models           for an AI service: the model names (or aliases) this version grants to subscribed apps;
  *                         empty for a REST service
+ * @param prompt           for a prompt API: the model and templates it serves under its path prefix; else null
  */
 public record ServiceVersion(String version, String pathPrefix, List<String> upstreams, int connectTimeoutMs,
                              int readTimeoutMs, int retries, Lifecycle lifecycle, String successor, Instant sunsetAt,
-                             Instant deprecatedAt, List<String> models) {
+                             Instant deprecatedAt, List<String> models, PromptTemplate prompt) {
 
     public ServiceVersion {
         Objects.requireNonNull(version, "version");
@@ -34,6 +35,14 @@ public record ServiceVersion(String version, String pathPrefix, List<String> ups
         if (pathPrefix == null && models.isEmpty()) {
             throw new IllegalArgumentException("a version has a path prefix (REST) or models (AI)");
         }
+    }
+
+    /** A REST or AI version (no prompt). */
+    public ServiceVersion(String version, String pathPrefix, List<String> upstreams, int connectTimeoutMs,
+                          int readTimeoutMs, int retries, Lifecycle lifecycle, String successor, Instant sunsetAt,
+                          Instant deprecatedAt, List<String> models) {
+        this(version, pathPrefix, upstreams, connectTimeoutMs, readTimeoutMs, retries, lifecycle, successor, sunsetAt,
+                deprecatedAt, models, null);
     }
 
     /** A REST version: served under {@code pathPrefix}, forwarding to {@code upstreams}. */
@@ -47,7 +56,7 @@ public record ServiceVersion(String version, String pathPrefix, List<String> ups
     /** The same version in another lifecycle state. */
     public ServiceVersion withLifecycle(Lifecycle next, String successor, Instant sunsetAt, Instant deprecatedAt) {
         return new ServiceVersion(version, pathPrefix, upstreams, connectTimeoutMs, readTimeoutMs, retries, next,
-                successor, sunsetAt, deprecatedAt, models);
+                successor, sunsetAt, deprecatedAt, models, prompt);
     }
 
     /** Where a version is in its life. The data plane enforces each state. */

@@ -20,7 +20,7 @@ import java.util.Set;
  */
 final class ServiceFields {
     static final Set<String> VERSION_FIELDS = Set.of("version", "pathPrefix", "upstreams", "connectTimeoutMs",
-            "readTimeoutMs", "retries", "lifecycle", "models");
+            "readTimeoutMs", "retries", "lifecycle", "models", "prompt");
     /** A model name or alias an AI version grants: what callers put in {@code model}. */
     static final String MODEL_NAME = "[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}";
     // What GET returns but only the server sets: accepted and ignored, so a GET body can be edited and PUT back.
@@ -119,6 +119,16 @@ final class ServiceFields {
                 "a version name like v1 or 2024-06 (1-32 of A-Z a-z 0-9 . _ -)");
         version = version == null ? dfltName : version;
         boolean ai = kind == Service.Kind.AI;
+        boolean prompted = kind == Service.Kind.PROMPT;
+        dev.keyway.spi.PromptTemplate prompt = null;
+        if (prompted) {
+            prompt = PromptFields.parse(f);
+            if (f.has("upstreams")) {
+                f.error("upstreams", "a prompt API calls its model's deployments: no upstreams");
+            }
+        } else if (f.has("prompt")) {
+            f.error("prompt", "only prompt APIs (kind: prompt) have a prompt");
+        }
         List<String> models = f.texts("models", MODEL_NAME, "model names or aliases (e.g. gpt-4o, fast)");
         if (ai) {
             if (models.isEmpty()) {
@@ -140,7 +150,7 @@ final class ServiceFields {
         }
         List<String> upstreams = new ArrayList<>();
         JsonNode ups = f.node("upstreams");
-        if (ai) {
+        if (ai || prompted) {
             // Deployments (provider, base URL, credential) say where an AI service's models are served.
         } else if (ups == null || !ups.isArray() || ups.isEmpty()) {
             f.error("upstreams", "expected a non-empty array of http(s) URLs");
@@ -171,14 +181,14 @@ final class ServiceFields {
             }
             lifecycle = asked == null ? Lifecycle.DRAFT : asked;
         }
-        if (version == null || (!ai && (prefix == null || upstreams.isEmpty())) || !f.ok()) {
+        if (version == null || (!ai && prefix == null) || (!ai && !prompted && upstreams.isEmpty()) || !f.ok()) {
             return null;
         }
         return existing == null
                 ? new ServiceVersion(version, prefix, upstreams, connect, read, retries, lifecycle, null, null, null,
-                models)
+                models, prompt)
                 : new ServiceVersion(version, prefix, upstreams, connect, read, retries, lifecycle,
-                existing.successor(), existing.sunsetAt(), existing.deprecatedAt(), models);
+                existing.successor(), existing.sunsetAt(), existing.deprecatedAt(), models, prompt);
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

@@ -90,4 +90,80 @@ sealed interface AiInbound {
             return AnthropicWire.streamEncoder(id, model);
         }
     }
+
+    /**
+     * A prompt API's caller: answers as {@code {"output", "model", "finish_reason", "usage"}}, streams as
+     * {@code data: {"delta":"…"}} events ending with {@code data: {"done":true, …}}.
+     */
+    final class Prompt implements AiInbound {
+        @Override
+        public Protocol protocol() {
+            return Protocol.REST;
+        }
+
+        @Override
+        public ChatRequest decode(Map<String, Object> body, boolean dropUnsupported) {
+            throw new UnsupportedOperationException("a prompt API builds its request from its template");
+        }
+
+        @Override
+        public boolean includeUsage() {
+            return true;
+        }
+
+        @Override
+        public String result(ChatResult result, String model) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("output", result.text() == null ? "" : result.text());
+            out.put("model", model);
+            out.put("finish_reason", result.finishReason() == null ? null
+                    : result.finishReason().name().toLowerCase(java.util.Locale.ROOT));
+            out.put("usage", usage(result.usage()));
+            return Json.write(out);
+        }
+
+        @Override
+        public StreamEncoder encoder(String id, String model, long created) {
+            return new StreamEncoder() {
+                private dev.keyway.spi.ai.Usage usage = dev.keyway.spi.ai.Usage.NONE;
+                private String finish;
+
+                @Override
+                public String event(dev.keyway.spi.ai.ChatEvent event) {
+                    return switch (event) {
+                        case dev.keyway.spi.ai.ChatEvent.TextDelta t -> "data: " + Json.write(Map.of("delta", t.text()))
+                                + "\n\n";
+                        case dev.keyway.spi.ai.ChatEvent.UsageReport u -> {
+                            usage = usage.merge(u.usage());
+                            yield "";
+                        }
+                        case dev.keyway.spi.ai.ChatEvent.Finished f -> {
+                            finish = f.reason().name().toLowerCase(java.util.Locale.ROOT);
+                            yield "";
+                        }
+                        case dev.keyway.spi.ai.ChatEvent.Failed f -> "data: " + Json.write(Map.of("error",
+                                Map.of("code", "upstream_error", "message", f.message()))) + "\n\n";
+                        default -> "";
+                    };
+                }
+
+                @Override
+                public String end() {
+                    Map<String, Object> done = new java.util.LinkedHashMap<>();
+                    done.put("done", true);
+                    done.put("model", model);
+                    done.put("finish_reason", finish);
+                    done.put("usage", usage(usage));
+                    return "data: " + Json.write(done) + "\n\n";
+                }
+            };
+        }
+
+        private static Map<String, Object> usage(dev.keyway.spi.ai.Usage u) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("input_tokens", u.inputTokens());
+            m.put("output_tokens", u.outputTokens());
+            return m;
+        }
+    }
 }

@@ -48,6 +48,7 @@ public final class DataPlane implements Handler, AutoCloseable {
     private final ClientIp clientIp;
     private final Proxy proxy = new Proxy();
     private AiEndpoints ai;
+    private PromptEndpoint prompts;
 
     public DataPlane(Supplier<RouteTable> routes, Ring ring, CallRecorder recorder, Metrics metrics, long maxBody,
                      ClientIp clientIp) {
@@ -171,6 +172,13 @@ public final class DataPlane implements Handler, AutoCloseable {
         if (decision instanceof Decision.Respond denial) {
             return deny(res, exchange, denial, route.get());
         }
+        if (service.kind() == Service.Kind.PROMPT && version.prompt() != null) {
+            if (prompts == null) {
+                return deny(res, exchange, Decision.respond(503, "ai_disabled", "the AI API is not enabled"),
+                        route.get());
+            }
+            return prompts.handle(exchange, req, res, service, version.prompt());
+        }
         Proxy.Outcome outcome = proxy.forward(exchange, route.get(), req, res, maxBody);
         if (outcome.errorCode() != null) {
             if (!res.isSent()) {
@@ -236,6 +244,7 @@ public final class DataPlane implements Handler, AutoCloseable {
                          dev.keyway.kernel.ai.AiCaller caller, dev.keyway.kernel.ai.ModelCatalog catalog,
                          dev.keyway.kernel.config.AiConfig config, dev.keyway.spi.Directories directories) {
         this.ai = new AiEndpoints(aiRoutes, caller, catalog, config, directories, this::decide, maxBody);
+        this.prompts = new PromptEndpoint(caller, catalog, config, maxBody);
     }
 
     @Override

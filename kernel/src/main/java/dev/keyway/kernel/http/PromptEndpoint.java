@@ -1,0 +1,114 @@
+package dev.keyway.kernel.http;
+
+import dev.keyway.kernel.ai.AiCaller;
+import dev.keyway.kernel.ai.ModelCatalog;
+import dev.keyway.kernel.ai.Prompts;
+import dev.keyway.kernel.config.AiConfig;
+import dev.keyway.spi.Decision;
+import dev.keyway.spi.PromptTemplate;
+import dev.keyway.spi.Service;
+import dev.keyway.spi.ai.ChatMessage;
+import dev.keyway.spi.ai.ChatRequest;
+import dev.keyway.spi.ai.InvalidRequestException;
+import dev.keyway.spi.json.Json;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A prompt API call: {@code POST <prefix>} with {@code {"variables":{…}, "stream": false}}. The variables are
+ * checked against the declarations (400 naming the one at fault), the templates filled, and the model called
+ * through the owning team's deployments like any AI call (retries, fallback, usage and cost in the call record).
+ */
+final class PromptEndpoint {
+    private final AiCaller caller;
+    private final ModelCatalog catalog;
+    private final AiConfig config;
+    private final long maxBody;
+
+    PromptEndpoint(AiCaller caller, ModelCatalog catalog, AiConfig config, long maxBody) {
+        this.caller = caller;
+        this.catalog = catalog;
+        this.config = config;
+        this.maxBody = maxBody;
+    }
+
+    DataPlane.Result handle(HttpExchange exchange, ServerRequest req, ServerResponse res, Service service,
+                            PromptTemplate prompt) throws IOException {
+        if (!exchange.method().equals("POST")) {
+            return deny(res, exchange, Decision.respond(405, "method_not_allowed", "a prompt API takes POST "
+                    + "{\"variables\":{…}}").withHeader("Allow", "POST"), null);
+        }
+        ChatRequest request;
+        try {
+            Map<String, Object> body = body(req);
+            Map<String, Object> variables = body.get("variables") == null ? Map.of()
+                    : Json.object(body.get("variables"), "variables");
+            for (String key : body.keySet()) {
+                if (!key.equals("variables") && !key.equals("stream")) {
+                    throw new InvalidRequestException(key, "unknown field '" + key + "' (expected variables, stream)");
+                }
+            }
+            boolean stream = Boolean.TRUE.equals(Json.bool(body.get("stream"), "stream"))
+                    || req.headers().first(io.helidon.http.HeaderNames.ACCEPT).orElse("").contains("text/event-stream");
+            Map<String, String> values = Prompts.values(prompt, variables);
+            List<ChatMessage> messages = new ArrayList<>();
+            if (prompt.system() != null) {
+                messages.add(ChatMessage.text(ChatMessage.Role.SYSTEM, Prompts.render(prompt.system(), values)));
+            }
+            messages.add(ChatMessage.text(ChatMessage.Role.USER, Prompts.render(prompt.user(), values)));
+            request = new ChatRequest(prompt.model(), messages, List.of(), null, prompt.temperature(), null, null,
+                    prompt.maxTokens(), List.of(), null, null, null, stream, Map.of(), false);
+        } catch (InvalidRequestException e) {
+            return deny(res, exchange, Decision.respond(400, "invalid_request", e.getMessage()), e.param());
+        } catch (IllegalArgumentException e) {
+            return deny(res, exchange, Decision.respond(400, "invalid_request", e.getMessage()), null);
+        }
+        AiCaller.Attempt attempt = caller.call(prompt.model(), service.teamId(), request,
+                (provider, r, deployment) -> provider.chat(r.withModel(deployment.model()), deployment));
+        return switch (attempt) {
+            case AiCaller.Attempt.Invalid i -> deny(res, exchange, Decision.respond(400, "invalid_request",
+                    i.reason().getMessage()), i.reason().param());
+            case AiCaller.Attempt.Failed f -> deny(res, exchange, Decision.respond(f.status(), f.code(), f.message()),
+                    null);
+            case AiCaller.Attempt.Answered a -> AiAnswers.chat(exchange, res, a, request, new AiInbound.Prompt(),
+                    catalog, caller, config);
+        };
+    }
+
+    private Map<String, Object> body(ServerRequest req) {
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+        } catch (IOException e) {
+            throw new InvalidRequestException(null, "the request body could not be read");
+        }
+        if (bytes.length > maxBody) {
+            throw new InvalidRequestException(null, "request body exceeds the limit of " + maxBody + " bytes");
+        }
+        if (bytes.length == 0) {
+            return Map.of();
+        }
+        try {
+            return Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
+        } catch (Json.ParseException e) {
+            throw new InvalidRequestException(null, "the request body is not a JSON object (" + e.getMessage() + ")");
+        }
+    }
+
+    private static DataPlane.Result deny(ServerResponse res, HttpExchange exchange, Decision.Respond denial,
+                                         String param) {
+        DataPlane.error(res, exchange, param == null ? denial
+                : Decision.respond(denial.status(), denial.code(), denial.message() + " (" + param + ")"), null);
+        return new DataPlane.Result(denial.status(), denial.code(),
+                exchange.attribute(dev.keyway.spi.Attributes.SERVICE).map(Service::id).orElse(null),
+                exchange.attribute(dev.keyway.spi.Attributes.SERVICE_VERSION).map(v -> v.version()).orElse(null),
+                null, null);
+    }
+}
