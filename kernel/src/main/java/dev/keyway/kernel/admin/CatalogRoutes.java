@@ -57,7 +57,7 @@ final class CatalogRoutes {
 
     /** A serving version as the catalog shows it. */
     record VersionView(String version, String pathPrefix, ServiceVersion.Lifecycle lifecycle, String successor,
-                       Instant sunsetAt) {
+                       Instant sunsetAt, List<String> models, String promptModel) {
     }
 
     /** One of the caller's apps and where its subscription stands ("none" when it has none). */
@@ -97,7 +97,8 @@ final class CatalogRoutes {
 
     private Entry entry(Service s, List<StoredApp> myApps, Map<String, StoredSubscription> current) {
         List<VersionView> versions = s.versions().stream().filter(v -> v.lifecycle().serves())
-                .map(v -> new VersionView(v.version(), v.pathPrefix(), v.lifecycle(), v.successor(), v.sunsetAt()))
+                .map(v -> new VersionView(v.version(), v.pathPrefix(), v.lifecycle(), v.successor(), v.sunsetAt(),
+                        v.models(), v.prompt() == null ? null : v.prompt().model()))
                 .toList();
         List<AppStatus> statuses = myApps.stream().map(a -> status(a, current.get(a.id() + "/" + s.id()))).toList();
         String teamName = s.teamId() == null ? null : teams.get(s.teamId()).map(StoredTeam::name).orElse(null);
