@@ -234,10 +234,23 @@ final class KeyRoutes {
      * Scopes name services by id or name; they are stored as ids, so renaming a service, or another team later
      * taking a freed name, never widens or breaks a key.
      */
+    /** Scope entries naming a model ({@code model:gpt-4o}) rather than a service. */
+    static final String MODEL_SCOPE = "model:";
+
     private List<String> serviceIds(List<String> scopes, Principal who) {
         List<dev.keyway.spi.Service> visible = services.all().stream().filter(s -> who.canSee(s.teamId())).toList();
         List<String> ids = new ArrayList<>();
         for (String scope : scopes) {
+            if (scope.startsWith(MODEL_SCOPE)) {
+                // A model scope limits which models the key may ask the AI API for: kept as given.
+                if (!scope.substring(MODEL_SCOPE.length()).matches(ServiceFields.MODEL_NAME)) {
+                    throw AdminErrors.invalid(Map.of("scopes", "'" + scope + "' is not model:<model name>"));
+                }
+                if (!ids.contains(scope)) {
+                    ids.add(scope);
+                }
+                continue;
+            }
             String id = visible.stream().filter(s -> s.id().equals(scope) || s.name().equals(scope))
                     .map(dev.keyway.spi.Service::id).findFirst()
                     .orElseThrow(() -> AdminErrors.invalid(Map.of("scopes", "no service '" + scope

@@ -204,7 +204,9 @@ final class AiEndpoints {
         for (AiRoutes.Route r : routes.get().all()) {
             boolean subscribed = directories.subscriptions().find(app.get().id(), r.service().id())
                     .filter(s -> s.status() == Subscription.Status.APPROVED).isPresent();
-            boolean scoped = key.get().scopes().isEmpty() || key.get().scopes().contains(r.service().id());
+            List<String> services = key.get().scopes().stream().filter(s -> !s.startsWith("model:")).toList();
+            boolean scoped = (services.isEmpty() || services.contains(r.service().id()))
+                    && modelAllowed(key.get(), r.model());
             if (r.version().lifecycle().serves() && subscribed && scoped) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("id", r.model());
@@ -252,7 +254,22 @@ final class AiEndpoints {
         if (decision instanceof Decision.Respond denial) {
             return deny(res, exchange, denial);
         }
+        var key = exchange.attribute(Attributes.API_KEY);
+        if (key.isPresent() && !modelAllowed(key.get(), model)) {
+            return deny(res, exchange, Decision.respond(403, "model_not_allowed", "API key " + key.get().id()
+                    + " may use only the models " + modelScopes(key.get()) + ", not '" + model + "'"));
+        }
         return null;
+    }
+
+    /** A key whose scopes name models ({@code model:<name>}) may use only those. */
+    static boolean modelAllowed(dev.keyway.spi.ApiKey key, String model) {
+        List<String> models = modelScopes(key);
+        return models.isEmpty() || models.contains(model);
+    }
+
+    private static List<String> modelScopes(dev.keyway.spi.ApiKey key) {
+        return key.scopes().stream().filter(s -> s.startsWith("model:")).map(s -> s.substring(6)).toList();
     }
 
     private Map<String, Object> body(ServerRequest req) {

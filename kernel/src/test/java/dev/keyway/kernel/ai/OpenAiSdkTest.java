@@ -48,6 +48,7 @@ class OpenAiSdkTest {
     static FakeOpenAi fake;
     static TestNode node;
     static String key;
+    static String app;
     static OpenAIClient client;
 
     @BeforeAll
@@ -57,7 +58,7 @@ class OpenAiSdkTest {
                 List.of("key-auth", "key-user", "subscription", "openai")), Map.of());
         new Seeds(node).user("u-dev", User.Role.USER);
         String team = field(node.admin("POST", "/admin/teams", "{\"name\":\"ml\",\"owner\":\"u-dev\"}").body(), "id");
-        String app = field(node.admin("POST", "/admin/apps", "{\"teamId\":\"" + team + "\",\"name\":\"bot\"}").body(),
+        app = field(node.admin("POST", "/admin/apps", "{\"teamId\":\"" + team + "\",\"name\":\"bot\"}").body(),
                 "id");
         key = field(node.admin("POST", "/admin/keys", "{\"appId\":\"" + app + "\",\"userId\":\"u-dev\"}").body(), "key");
         String service = created(node.admin("POST", "/admin/services", "{\"name\":\"llm\",\"teamId\":\"" + team
@@ -199,6 +200,25 @@ class OpenAiSdkTest {
             bad.close();
         }
         assertThat(fake.received()).as("nothing reached the provider").hasSize(before);
+    }
+
+    @Test
+    void aKeyScopedToModelsSeesAndUsesOnlyThose() {
+        String scoped = field(node.admin("POST", "/admin/keys", "{\"appId\":\"" + app + "\",\"userId\":\"u-dev\","
+                + "\"scopes\":[\"model:fast\"]}").body(), "key");
+        OpenAIClient limited = OpenAIOkHttpClient.builder().baseUrl(node.data("/v1").toString()).apiKey(scoped)
+                .maxRetries(0).build();
+        try {
+            assertThat(limited.models().list().data().stream().map(Model::id).toList()).containsExactly("fast");
+            assertThat(limited.chat().completions().create(params("fast").build()).choices()).hasSize(1);
+            int before = fake.received().size();
+            assertThatThrownBy(() -> limited.chat().completions().create(params("gpt-4o").build()))
+                    .isInstanceOf(com.openai.errors.PermissionDeniedException.class)
+                    .hasMessageContaining("may use only the models [fast]");
+            assertThat(fake.received()).hasSize(before);
+        } finally {
+            limited.close();
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.keyway.spi.User;
 import org.pf4j.Extension;
 
 import java.util.Objects;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -110,8 +111,10 @@ public final class KeyUserStage implements Stage {
         }
 
         Optional<Service> service = exchange.attribute(Attributes.SERVICE);
-        if (!key.scopes().isEmpty() && service.isPresent() && !key.scopes().contains(service.get().id())) {
-            return Decision.respond(403, KEY_SCOPE_DENIED, subject + " is limited to " + key.scopes()
+        // Entries "model:<name>" limit models on the AI API (the kernel checks them); the rest name services.
+        List<String> services = key.scopes().stream().filter(s -> !s.startsWith("model:")).toList();
+        if (!services.isEmpty() && service.isPresent() && !services.contains(service.get().id())) {
+            return Decision.respond(403, KEY_SCOPE_DENIED, subject + " is limited to " + services
                     + " and may not call service '" + service.get().name() + "' (" + service.get().id()
                     + "); use a key whose scopes include it");
         }
