@@ -219,7 +219,9 @@ final class AiAdminRoutes {
             return out;
         }
         n.fields().forEachRemaining(e -> {
-            if (e.getValue().isTextual() && e.getKey().matches("[a-z0-9][a-z0-9.-]{0,63}")) {
+            if (e.getKey().equals("default-max-tokens") && !e.getValue().asText().matches("[1-9][0-9]{0,6}")) {
+                f.error("settings.default-max-tokens", "expected a positive whole number as text, e.g. \"4096\"");
+            } else if (e.getValue().isTextual() && e.getKey().matches("[a-z0-9][a-z0-9.-]{0,63}")) {
                 out.put(e.getKey(), e.getValue().asText());
             } else {
                 f.error("settings." + e.getKey(), "expected a text value under a lower-case name");

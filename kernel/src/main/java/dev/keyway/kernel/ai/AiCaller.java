@@ -111,8 +111,11 @@ public final class AiCaller implements AutoCloseable {
             }
             UpstreamRequest upstream;
             try {
+                Map<String, String> settings = new java.util.HashMap<>(d.settings());
+                // The node's default for providers that need max_tokens, unless the deployment names its own.
+                settings.putIfAbsent("default-max-tokens", Integer.toString(config.defaultMaxTokens()));
                 Deployment deployment = new Deployment(d.id(), d.provider(), d.baseUrl(), d.upstreamModel(),
-                        credentials.secret(d.credentialId()).orElse(null), d.settings());
+                        credentials.secret(d.credentialId()).orElse(null), settings);
                 upstream = build.build(provider, request, deployment);
             } catch (InvalidRequestException e) {
                 return new Attempt.Invalid(e);

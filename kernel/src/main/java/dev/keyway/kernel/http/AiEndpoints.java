@@ -305,8 +305,10 @@ final class AiEndpoints {
 
     private static DataPlane.Result failed(ServerResponse res, HttpExchange exchange, AiCaller.Attempt.Failed f) {
         Decision.Respond denial = Decision.respond(f.status(), f.code(), f.message());
-        if (f.retryAfterMillis() >= 0 && (f.status() == 429 || f.status() == 503)) {
-            denial = denial.withHeader("Retry-After", Long.toString(Math.max(1, (f.retryAfterMillis() + 999) / 1000)));
+        if (f.status() == 429 || f.status() == 503) {
+            // The provider's hint when it gave one; an overloaded provider without one: try again in a second.
+            long seconds = f.retryAfterMillis() >= 0 ? Math.max(1, (f.retryAfterMillis() + 999) / 1000) : 1;
+            denial = denial.withHeader("Retry-After", Long.toString(seconds));
         }
         DataPlane.error(res, exchange, denial, null);
         return new DataPlane.Result(f.status(), f.code(), serviceOf(exchange), null,
