@@ -82,7 +82,8 @@ class ClusterGovernanceTest {
     private static Map<String, String> cluster(int discovery, String id, Path pepper) {
         return Map.of("keyway.store.discovery-port", Integer.toString(discovery),
                 "keyway.store.consistent-id", id, "keyway.store.persistence", "false",
-                "keyway.pepper-file", pepper.toString());
+                "keyway.pepper-file", pepper.toString(),
+                "keyway.master-key-file", pepper.resolveSibling("master.key").toString());
     }
 
     private static HttpResponse<String> call(TestNode node, String secret) {

@@ -61,13 +61,22 @@ class ClusterKeysTest {
                     TestNode.pluginsWith(tmp.resolve("pc"), plugins),
                     cluster(discovery, "node-c", tmp.resolve("other-pepper.key"))))
                     .hasMessageContaining("differs from the pepper the cluster's keys were hashed with");
+
+            // The same for the key provider credentials are encrypted under: every node needs a copy of it.
+            Map<String, String> otherMasterKey = new java.util.HashMap<>(cluster(discovery, "node-d", pepper));
+            otherMasterKey.put("keyway.master-key-file", tmp.resolve("other-master.key").toString());
+            assertThatThrownBy(() -> TestNode.start(tmp.resolve("d"), TestNode.pluginsWith(tmp.resolve("pd"), plugins),
+                    otherMasterKey))
+                    .hasMessageContaining("differs from the master key the cluster's provider credentials were "
+                            + "encrypted with");
         }
     }
 
     private static Map<String, String> cluster(int discovery, String id, Path pepper) {
         return Map.of("keyway.store.discovery-port", Integer.toString(discovery),
                 "keyway.store.consistent-id", id, "keyway.store.persistence", "false",
-                "keyway.pepper-file", pepper.toString());
+                "keyway.pepper-file", pepper.toString(),
+                "keyway.master-key-file", pepper.resolveSibling("master.key").toString());
     }
 
     private static HttpResponse<String> call(TestNode node, String secret) {

@@ -140,7 +140,7 @@ final class ServiceFields {
                             + "no " + field);
                 }
             }
-        } else if (f.has("models")) {
+        } else if (!models.isEmpty()) {
             f.error("models", "only AI services (kind: ai) grant models");
         }
         String prefix = ai ? null : f.text("pathPrefix", true, "/|(/[A-Za-z0-9._~-]+)+",

@@ -195,14 +195,14 @@ class ProxyTest {
 
     @Test
     void v1RoutesAnswerInTheAiProtocolsShapesAndAreReservedFromRestServices() {
-        HttpResponse<String> openAi = node.get("/v1/models");
+        HttpResponse<String> openAi = node.get("/v1/nothing");
         assertThat(openAi.statusCode()).isEqualTo(404);
         assertThat(openAi.body()).startsWith("{\"error\":{\"message\":").contains("\"type\":\"not_found_error\"",
                 "\"code\":\"route_not_found\"");
         HttpResponse<String> anthropic = node.send(HttpRequest.newBuilder(node.data("/v1/messages"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
-        assertThat(anthropic.statusCode()).isEqualTo(404);
-        assertThat(anthropic.body()).startsWith("{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\"");
+        assertThat(anthropic.statusCode()).as("no model").isEqualTo(400);
+        assertThat(anthropic.body()).startsWith("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\"");
         HttpResponse<String> reserved = node.admin("POST", "/admin/services", "{\"name\":\"v1x\","
                 + "\"pathPrefix\":\"/v1/x\",\"upstreams\":[\"" + upstream.url() + "\"]}");
         assertThat(reserved.statusCode()).isEqualTo(400);

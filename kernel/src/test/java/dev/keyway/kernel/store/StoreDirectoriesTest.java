@@ -149,7 +149,7 @@ class StoreDirectoriesTest {
         Files.writeString(pepper, "c2hvcnQ=");
 
         assertThatThrownBy(() -> KeyHasher.fromFile(pepper))
-                .hasMessageContaining("expected: >= 32")
+                .hasMessageContaining("at least 32 bytes")
                 .hasMessageNotContaining("c2hvcnQ");
     }
 
