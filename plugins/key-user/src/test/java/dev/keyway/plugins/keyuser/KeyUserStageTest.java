@@ -73,6 +73,21 @@ class KeyUserStageTest {
         assertThat(started().apply(unscoped)).isEqualTo(Decision.proceed());
     }
 
+    @Test
+    void modelScopesLeaveServicesAloneAndServiceScopesStillApply() {
+        directories.user(USER).team(TEAM).app(APP);
+        dev.keyway.spi.Service llm = service("svc-llm", "llm");
+        TestExchange modelsOnly = authenticated(new ApiKey("k-123", "kw-AbC1", "pQr6", "u-9", "t-1", "a-1",
+                ApiKey.Status.ACTIVE, null, List.of(), List.of("model:gpt-4o"), null));
+        modelsOnly.attribute(Attributes.SERVICE, llm);
+        assertThat(started().apply(modelsOnly)).as("the kernel checks model scopes").isEqualTo(Decision.proceed());
+
+        TestExchange mixed = authenticated(new ApiKey("k-123", "kw-AbC1", "pQr6", "u-9", "t-1", "a-1",
+                ApiKey.Status.ACTIVE, null, List.of(), List.of("model:gpt-4o", "svc-orders"), null));
+        mixed.attribute(Attributes.SERVICE, llm);
+        assertDenied(started().apply(mixed), 403, "key_scope_denied");
+    }
+
     private static dev.keyway.spi.Service service(String id, String name) {
         return dev.keyway.spi.fixture.TestServices.rest(id, "t-1", name);
     }
