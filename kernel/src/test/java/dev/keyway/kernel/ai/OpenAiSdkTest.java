@@ -222,6 +222,26 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void theCostUsesTheCatalogsPricesAndOperatorsOverrides() {
+        HttpResponse<String> put = node.admin("PUT", "/admin/ai/models/openai/gpt-4o-mini", "{\"contextWindow\":128000,"
+                + "\"capabilities\":[\"chat\",\"tools\"],\"inputPrice\":1000,\"outputPrice\":2000}");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        try {
+            HttpResponse<String> r = node.send(HttpRequest.newBuilder(node.data("/v1/chat/completions"))
+                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"fast\",\"messages\":[{\"role\":"
+                            + "\"user\",\"content\":\"Hi\"}]}")).build());
+            // 12 input tokens at 1000 USD and 5 output tokens at 2000 USD per million tokens.
+            assertThat(new java.math.BigDecimal(r.headers().firstValue("x-keyway-cost-usd").orElseThrow()))
+                    .isEqualByComparingTo("0.022");
+            assertThat(r.headers().firstValue("x-keyway-model")).hasValue("gpt-4o-mini");
+        } finally {
+            assertThat(node.admin("DELETE", "/admin/ai/models/openai/gpt-4o-mini", null).statusCode()).isEqualTo(204);
+        }
+        assertThat(node.admin("GET", "/admin/ai/models", null).body()).contains("\"id\":\"gpt-4o-mini\"");
+    }
+
+    @Test
     void anUnknownModelIs404InOpenAisShape() {
         HttpResponse<String> r = node.send(HttpRequest.newBuilder(node.data("/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
