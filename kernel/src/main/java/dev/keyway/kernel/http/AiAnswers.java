@@ -62,14 +62,17 @@ final class AiAnswers {
         res.header("Content-Type", "text/event-stream");
         res.header("Cache-Control", "no-cache");
         String failure = null;
-        try (InputStream in = a.response().body(); OutputStream out = res.outputStream()) {
+        try (InputStream in = a.response().body(); OutputStream out = res.outputStream();
+             Watchdog idle = new Watchdog(in, config.timeout())) {
             byte[] buf = new byte[8192];
             int n;
             while (true) {
                 try {
                     n = in.read(buf);
+                    idle.alive();
                 } catch (IOException e) {
-                    failure = "the provider's stream broke (" + e.getClass().getSimpleName() + ")";
+                    failure = idle.fired() ? "the provider's stream stalled for " + config.timeout().toSeconds()
+                            + " s" : "the provider's stream broke (" + e.getClass().getSimpleName() + ")";
                     break;
                 }
                 if (n < 0) {
@@ -107,6 +110,48 @@ final class AiAnswers {
         }
         AiCall call = call(request, a, usage, catalog, true);
         return DataPlane.Result.ai(failure == null ? 200 : 502, exchange, call);
+    }
+
+    /**
+     * Closes a provider's stream that sends nothing for {@code idle} (a provider that answered and then stalled):
+     * the read fails and the caller gets an error event instead of waiting for ever.
+     */
+    private static final class Watchdog implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(
+                System.nanoTime());
+        private volatile boolean fired;
+        private final Thread thread;
+
+        Watchdog(InputStream in, java.time.Duration idle) {
+            long limit = idle.toNanos();
+            thread = Thread.ofVirtual().name("keyway-stream-watchdog").start(() -> {
+                try {
+                    while (true) {
+                        Thread.sleep(Math.max(50, Math.min(1000, idle.toMillis() / 4)));
+                        if (System.nanoTime() - last.get() > limit) {
+                            fired = true;
+                            in.close();
+                            return;
+                        }
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // Closed normally, or the stream is gone anyway.
+                }
+            });
+        }
+
+        void alive() {
+            last.set(System.nanoTime());
+        }
+
+        boolean fired() {
+            return fired;
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+        }
     }
 
     private static Usage usage(Usage so, ChatEvent e) {

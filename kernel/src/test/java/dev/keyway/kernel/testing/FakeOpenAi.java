@@ -30,6 +30,7 @@ public final class FakeOpenAi implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
+    private final Queue<java.time.Duration> stalls = new ConcurrentLinkedQueue<>();
 
     /** What the fake saw: path, headers (lower-case names) and parsed JSON body. */
     public record Received(String path, Map<String, List<String>> headers, Map<String, Object> body) {
@@ -69,6 +70,12 @@ public final class FakeOpenAi implements AutoCloseable {
         return this;
     }
 
+    /** The next stream sends its first chunk, then nothing for {@code pause} (a provider stalling mid-answer). */
+    public FakeOpenAi stallNext(java.time.Duration pause) {
+        stalls.add(pause);
+        return this;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         Map<String, Object> body = Json.parseObject(new String(ex.getRequestBody().readAllBytes(),
                 StandardCharsets.UTF_8));
@@ -87,7 +94,7 @@ public final class FakeOpenAi implements AutoCloseable {
         }
         boolean tools = body.containsKey("tools");
         if (Boolean.TRUE.equals(body.get("stream"))) {
-            stream(ex, body, tools);
+            stream(ex, body, tools, stalls.poll());
         } else {
             String message = tools
                     ? "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
@@ -101,13 +108,21 @@ public final class FakeOpenAi implements AutoCloseable {
         }
     }
 
-    private static void stream(HttpExchange ex, Map<String, Object> body, boolean tools) throws IOException {
+    private static void stream(HttpExchange ex, Map<String, Object> body, boolean tools, java.time.Duration stall)
+            throws IOException {
         ex.getResponseHeaders().add("Content-Type", "text/event-stream");
         ex.sendResponseHeaders(200, 0);
         String head = "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
                 + "\"model\":\"" + body.get("model") + "\",\"choices\":[{\"index\":0,\"delta\":";
         try (OutputStream out = ex.getResponseBody()) {
             event(out, head + "{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}");
+            if (stall != null) {
+                try {
+                    Thread.sleep(stall);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (tools) {
                 event(out, head + "{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":"
                         + "{\"name\":\"get_weather\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}");
