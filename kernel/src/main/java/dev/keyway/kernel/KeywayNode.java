@@ -176,6 +176,8 @@ public final class KeywayNode implements AutoCloseable {
         plane.enableAi(aiRoutes::get, caller, catalog, config.ai(), directories);
         data = WebServer.builder().host(config.dataPlane().host()).port(config.dataPlane().port())
                 .shutdownHook(false)
+                // Stream events go out as written: without it, Nagle holds small SSE writes for ~40 ms.
+                .connectionOptions(o -> o.tcpNoDelay(true))
                 .routing(r -> r.any(plane))
                 .build().start();
         resources.add(data::stop);

@@ -40,6 +40,8 @@ public final class AiCaller implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER)
+            // HTTP/1.1: no h2c upgrade offer on every plain-http request (providers over https negotiate by ALPN).
+            .version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newVirtualThreadPerTaskExecutor())
             .build();
 

@@ -64,6 +64,8 @@ final class AiAnswers {
         String failure = null;
         try (InputStream in = a.response().body(); OutputStream out = res.outputStream();
              Watchdog idle = new Watchdog(in, config.timeout())) {
+            // The caller gets the response head now, not with the model's first token.
+            out.flush();
             byte[] buf = new byte[8192];
             int n;
             while (true) {
