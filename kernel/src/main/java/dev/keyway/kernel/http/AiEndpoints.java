@@ -116,6 +116,7 @@ final class AiEndpoints {
      * unless the caller opted into dropping them.
      */
     private static ChatRequest forProvider(ChatRequest r, dev.keyway.spi.ai.AiProvider provider, AiInbound inbound) {
+        r = strictTools(r, provider);
         if (r.extra().isEmpty() || provider.wire() == inbound.protocol()) {
             return r;
         }
@@ -124,6 +125,24 @@ final class AiEndpoints {
         }
         return new ChatRequest(r.model(), r.messages(), r.tools(), r.toolChoice(), r.temperature(), r.topP(), r.topK(),
                 r.maxTokens(), r.stop(), r.seed(), r.user(), r.responseFormat(), r.stream(), Map.of(), true);
+    }
+
+    /** OpenAI's strict tool schemas: only OpenAI-wire providers take them; others refuse (or drop) the flag. */
+    private static ChatRequest strictTools(ChatRequest r, dev.keyway.spi.ai.AiProvider provider) {
+        if (provider.wire() == Protocol.OPENAI || r.tools().stream().noneMatch(t -> Boolean.TRUE.equals(t.strict()))) {
+            return r;
+        }
+        if (!r.dropUnsupported()) {
+            int i = 0;
+            while (!Boolean.TRUE.equals(r.tools().get(i).strict())) {
+                i++;
+            }
+            throw new UnsupportedParameterException("tools[" + i + "].function.strict", provider.id());
+        }
+        List<dev.keyway.spi.ai.Tool> tools = r.tools().stream()
+                .map(t -> new dev.keyway.spi.ai.Tool(t.name(), t.description(), t.parameters())).toList();
+        return new ChatRequest(r.model(), r.messages(), tools, r.toolChoice(), r.temperature(), r.topP(), r.topK(),
+                r.maxTokens(), r.stop(), r.seed(), r.user(), r.responseFormat(), r.stream(), r.extra(), true);
     }
 
     private DataPlane.Result embeddings(HttpExchange exchange, ServerRequest req, ServerResponse res) throws Exception {

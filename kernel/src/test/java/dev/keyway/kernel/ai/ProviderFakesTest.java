@@ -435,6 +435,17 @@ class ProviderFakesTest {
         assertThat(ollama.received()).hasSize(1);
     }
 
+    @Test
+    void aStrictToolIsRefusedByAProviderWithoutStrictSchemas() {
+        String strict = WEATHER_TOOL.replace("\"parameters\":", "\"strict\":true,\"parameters\":");
+        int before = gemini.received().size();
+        HttpResponse<String> r = ai.chat("{\"model\":\"gem\",\"tools\":[" + strict + "],\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"Weather?\"}]}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("unsupported_parameter", "tools[0].function.strict");
+        assertThat(gemini.received()).hasSize(before);
+    }
+
     // Mistral.
 
     @Test

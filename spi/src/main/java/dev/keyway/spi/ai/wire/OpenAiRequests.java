@@ -273,7 +273,8 @@ final class OpenAiRequests {
                 throw invalid(p + ".function.name", "expected 1 to 64 letters, digits, '_' or '-'");
             }
             tools.add(new Tool(name, string(fn.get("description"), p + ".function.description"),
-                    object(fn.get("parameters"), p + ".function.parameters")));
+                    object(fn.get("parameters"), p + ".function.parameters"),
+                    bool(fn.get("strict"), p + ".function.strict")));
         }
         return tools;
     }
@@ -369,6 +370,7 @@ final class OpenAiRequests {
         fn.put("name", t.name());
         putIfSet(fn, "description", t.description());
         putIfSet(fn, "parameters", t.parameters());
+        putIfSet(fn, "strict", t.strict());
         return ordered("type", "function", "function", fn);
     }
 

@@ -59,7 +59,7 @@ public final class OpenAiWire {
     /**
      * Reads a Chat Completions request sent to Keyway. Known parameters are validated; every other top-level key
      * with a non-null value goes to {@link ChatRequest#extra()} by wire name. {@code max_completion_tokens} wins
-     * over {@code max_tokens}. Not carried: a function's {@code strict} flag (the neutral {@link Tool} has none).
+     * over {@code max_tokens}. A function's {@code strict} flag is carried ({@link Tool#strict()}).
      *
      * @throws InvalidRequestException naming the parameter path, e.g. {@code messages[2].content}
      */
