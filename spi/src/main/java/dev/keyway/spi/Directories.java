@@ -13,7 +13,8 @@ public record Directories(
         Directory<App> apps,
         Directory<Service> services,
         SubscriptionDirectory subscriptions,
-        Counters counters) {
+        Counters counters,
+        LimitDirectory limits) {
 
     public Directories {
         Objects.requireNonNull(keys, "keys");
@@ -23,5 +24,13 @@ public record Directories(
         Objects.requireNonNull(services, "services");
         Objects.requireNonNull(subscriptions, "subscriptions");
         Objects.requireNonNull(counters, "counters");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** The directories without limits (stages that do not count). */
+    public Directories(KeyDirectory keys, Directory<User> users, Directory<Team> teams, Directory<App> apps,
+                       Directory<Service> services, SubscriptionDirectory subscriptions, Counters counters) {
+        this(keys, users, teams, apps, services, subscriptions, counters,
+                (service, key, user, app, team, subscription) -> java.util.List.of());
     }
 }

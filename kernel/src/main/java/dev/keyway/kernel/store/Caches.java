@@ -39,12 +39,14 @@ public final class Caches {
     public static final String AI_DEPLOYMENTS = "keyway-ai-deployments";
     /** Operators' model additions and price overrides (the shipped catalog is a resource). */
     public static final String AI_MODELS = "keyway-ai-models";
+    /** Limits: requests, tokens, concurrency and budgets per subject. */
+    public static final String LIMITS = "keyway-limits";
     /** The admin audit log: append-only through the API. */
     public static final String AUDIT = "keyway-audit";
 
     /** Small configuration data, read on every request: a full copy on every node. */
     static final List<String> CONFIG = List.of(SERVICES, KEYS, USERS, TEAMS, APPS, SUBSCRIPTIONS, META, SESSIONS,
-            KEY_USAGE, AI_CREDENTIALS, AI_DEPLOYMENTS, AI_MODELS);
+            KEY_USAGE, AI_CREDENTIALS, AI_DEPLOYMENTS, AI_MODELS, LIMITS);
 
     // One group: the config caches share partition files and exchange work instead of paying for them 7 times.
     private static final String CONFIG_GROUP = "keyway-config";

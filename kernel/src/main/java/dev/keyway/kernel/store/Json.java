@@ -24,7 +24,9 @@ final class Json {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .addModule(new SimpleModule("keyway-time")
                     .addSerializer(Instant.class, new InstantWriter())
-                    .addDeserializer(Instant.class, new InstantReader()))
+                    .addDeserializer(Instant.class, new InstantReader())
+                    .addSerializer(java.time.Duration.class, new DurationWriter())
+                    .addDeserializer(java.time.Duration.class, new DurationReader()))
             .build();
 
     private Json() {
@@ -68,6 +70,36 @@ final class Json {
                 return Instant.parse(text);
             } catch (DateTimeParseException e) {
                 return (Instant) ctx.handleWeirdStringValue(Instant.class, text, "expected an ISO-8601 instant");
+            }
+        }
+    }
+
+    /** Durations as ISO-8601 text ({@code PT1M}). */
+    private static final class DurationWriter extends StdSerializer<java.time.Duration> {
+        DurationWriter() {
+            super(java.time.Duration.class);
+        }
+
+        @Override
+        public void serialize(java.time.Duration value, JsonGenerator gen, SerializerProvider provider)
+                throws IOException {
+            gen.writeString(value.toString());
+        }
+    }
+
+    private static final class DurationReader extends StdDeserializer<java.time.Duration> {
+        DurationReader() {
+            super(java.time.Duration.class);
+        }
+
+        @Override
+        public java.time.Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            String text = p.getValueAsString();
+            try {
+                return java.time.Duration.parse(text);
+            } catch (DateTimeParseException e) {
+                return (java.time.Duration) ctx.handleWeirdStringValue(java.time.Duration.class, text,
+                        "expected an ISO-8601 duration");
             }
         }
     }

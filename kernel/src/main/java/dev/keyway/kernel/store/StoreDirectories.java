@@ -29,6 +29,7 @@ public final class StoreDirectories {
                 id -> apps.get(id).map(StoredApp::toApp),
                 services::get,
                 new SubscriptionIndex(subscriptions),
-                new LocalCounters());
+                new LocalCounters(),
+                new LimitIndex(store.entities(Caches.LIMITS, StoredLimit.class, StoredLimit::id)));
     }
 }

@@ -1,0 +1,174 @@
+package dev.keyway.kernel.admin;
+
+import dev.keyway.kernel.store.Caches;
+import dev.keyway.kernel.store.EntityCache;
+import dev.keyway.kernel.store.StoredApp;
+import dev.keyway.kernel.store.StoredKey;
+import dev.keyway.kernel.store.StoredLimit;
+import dev.keyway.kernel.store.StoredSubscription;
+import dev.keyway.kernel.store.StoredTeam;
+import dev.keyway.spi.Limit;
+import dev.keyway.spi.Service;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Limits ({@code /admin/limits}): stored in the store, in force on every node's next request (the write waits
+ * for every node's snapshot). Who may set one follows what it limits: a service's team for limits on its
+ * services (its default per-app plan, subscriptions to it, the service as a whole), a team's owners and admins for
+ * its own team, apps and keys; system admins for users and everything else.
+ */
+final class LimitRoutes {
+    private static final Set<String> FIELDS = Set.of("subject", "subjectId", "serviceId", "metric", "window", "max",
+            "mode");
+
+    private final AdminContext context;
+    private final EntityCache<StoredLimit> limits;
+
+    LimitRoutes(AdminContext context) {
+        this.context = context;
+        this.limits = context.store().entities(Caches.LIMITS, StoredLimit.class, StoredLimit::id);
+    }
+
+    void register(HttpRules rules, AdminPlane.Guard guard) {
+        rules.post("/admin/limits", guard.wrap((req, res, who) -> save(req, res, who, null)))
+                .get("/admin/limits", guard.wrap((req, res, who) -> Json.send(res, 200, Map.of("data",
+                        limits.all().stream().filter(l -> who.canSee(l.teamId()))
+                                .sorted(Comparator.comparing(StoredLimit::id)).map(StoredLimit::limit).toList()))))
+                .get("/admin/limits/{id}", guard.wrap((req, res, who) -> Json.send(res, 200,
+                        find(id(req), who).limit())))
+                .put("/admin/limits/{id}", guard.wrap((req, res, who) -> save(req, res, who, find(id(req), who))))
+                .delete("/admin/limits/{id}", guard.wrap(this::delete));
+    }
+
+    private void save(ServerRequest req, ServerResponse res, Principal who, StoredLimit before) {
+        Fields f = new Fields(Json.body(req), FIELDS);
+        Limit.Subject subject = f.choice("subject", Limit.Subject.class, true);
+        String subjectId = f.text("subjectId", true, "\\*|[A-Za-z0-9._-]{1,128}", "the subject's id (or * for the "
+                + "per-app default of a service)");
+        String serviceId = f.text("serviceId", false, null, "a service id");
+        Limit.Metric metric = f.choice("metric", Limit.Metric.class, true);
+        Duration window = window(f);
+        long max = 0;
+        var maxNode = f.node("max");
+        if (maxNode == null || !maxNode.canConvertToLong() || !maxNode.isIntegralNumber() || maxNode.asLong() < 0) {
+            f.error("max", "expected a whole number ≥ 0 (requests, tokens, in-flight requests or millionths of a USD)");
+        } else {
+            max = maxNode.asLong();
+        }
+        Limit.Mode mode = f.choice("mode", Limit.Mode.class, false);
+        f.check();
+        if (metric != Limit.Metric.REQUESTS) {
+            throw AdminErrors.invalid(Map.of("metric", "only requests limits are enforced so far (tokens, "
+                    + "concurrent and cost limits are being built); refusing rather than storing a limit nothing "
+                    + "enforces"));
+        }
+        if (mode == Limit.Mode.CLUSTER) {
+            throw AdminErrors.invalid(Map.of("mode", "cluster-wide counting is being built; use local (each node "
+                    + "counts alone) for now"));
+        }
+        if ("*".equals(subjectId) && (subject != Limit.Subject.APP || serviceId == null)) {
+            throw AdminErrors.invalid(Map.of("subjectId", "* (each app on its own) goes with subject app and a "
+                    + "serviceId: a service's default plan"));
+        }
+        if (subject == Limit.Subject.SERVICE) {
+            serviceId = subjectId;
+        }
+        if (subject == Limit.Subject.SUBSCRIPTION) {
+            String sid = subjectId;
+            StoredSubscription s = context.store().entities(Caches.SUBSCRIPTIONS, StoredSubscription.class,
+                    StoredSubscription::id).get(sid).orElseThrow(() -> AdminErrors.notFound("subscription", sid));
+            serviceId = s.serviceId();
+        }
+        String team = owner(subject, subjectId, serviceId, who);
+        String id = before == null ? Ids.next("lim") : before.id();
+        StoredLimit after = new StoredLimit(new Limit(id, subject, subjectId, serviceId, metric, window, max, mode),
+                team);
+        if (before == null) {
+            limits.put(after);
+        } else {
+            limits.update(before, after);
+        }
+        limits.awaitEverywhere(id);
+        context.audit(who, before == null ? "limit.create" : "limit.update", "limit", id, team,
+                before == null ? null : before.limit(), after.limit());
+        Json.send(res, before == null ? 201 : 200, after.limit());
+    }
+
+    /** The team a limit belongs to, after checking the caller may set it; others' ids answer 404. */
+    private String owner(Limit.Subject subject, String subjectId, String serviceId, Principal who) {
+        if (serviceId != null) {
+            Service service = context.store().entities(Caches.SERVICES, Service.class, Service::id).get(serviceId)
+                    .filter(s -> who.canSee(s.teamId()))
+                    .orElseThrow(() -> AdminErrors.notFound("service", serviceId));
+            return manage(who, service.teamId());
+        }
+        return switch (subject) {
+            case TEAM -> manage(who, visible(context.store().entities(Caches.TEAMS, StoredTeam.class, StoredTeam::id)
+                    .get(subjectId).map(StoredTeam::id), "team", subjectId, who));
+            case APP -> manage(who, visible(context.store().entities(Caches.APPS, StoredApp.class, StoredApp::id)
+                    .get(subjectId).map(StoredApp::teamId), "app", subjectId, who));
+            case KEY -> manage(who, visible(context.store().entities(Caches.KEYS, StoredKey.class, StoredKey::id)
+                    .get(subjectId).map(StoredKey::teamId), "key", subjectId, who));
+            case USER -> {
+                who.requireSystemAdmin();
+                yield null;
+            }
+            default -> throw new IllegalStateException("a " + subject + " limit has a service");
+        };
+    }
+
+    private static String visible(Optional<String> team, String what, String id, Principal who) {
+        return team.filter(who::canSee).orElseThrow(() -> AdminErrors.notFound(what, id));
+    }
+
+    private static String manage(Principal who, String teamId) {
+        if (!who.canManage(teamId)) {
+            throw AdminErrors.of(403, "forbidden", teamId == null ? "system-level limits need a system admin"
+                    : "limits of team " + teamId + " need its owner or admin role");
+        }
+        return teamId;
+    }
+
+    private static Duration window(Fields f) {
+        String text = f.text("window", true, null, "an ISO-8601 duration such as PT1S, PT1M, PT1H, P1D");
+        if (text == null) {
+            return Duration.ZERO;
+        }
+        try {
+            Duration d = Duration.parse(text);
+            if (d.toMillis() < 1000 || d.compareTo(Duration.ofDays(31)) > 0) {
+                f.error("window", "expected between one second (PT1S) and 31 days (P31D)");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            f.error("window", "expected an ISO-8601 duration such as PT1S, PT1M, PT1H, P1D");
+            return Duration.ZERO;
+        }
+    }
+
+    private void delete(ServerRequest req, ServerResponse res, Principal who) {
+        StoredLimit before = find(id(req), who);
+        manage(who, before.teamId());
+        limits.remove(before.id());
+        limits.awaitEverywhere(before.id());
+        context.audit(who, "limit.delete", "limit", before.id(), before.teamId(), before.limit(), null);
+        res.status(204).send();
+    }
+
+    private StoredLimit find(String id, Principal who) {
+        return limits.get(id).filter(l -> who.canSee(l.teamId())).orElseThrow(() -> AdminErrors.notFound("limit", id));
+    }
+
+    private static String id(ServerRequest req) {
+        return req.path().pathParameters().get("id");
+    }
+}
