@@ -16,4 +16,16 @@ public interface Counters {
      * @return the window's total after the addition
      */
     long add(String key, long delta, Duration window);
+
+    /**
+     * As {@link #add(String, long, Duration)}, for a limit of {@code max} per window counted as {@code mode} says.
+     * In {@link Limit.Mode#CLUSTER} mode the result exceeds {@code max} exactly when the cluster's allowance for the
+     * window is used up (a node draws on allotments it leased from the cluster, so the common case needs no network
+     * round trip); a negative delta gives back what an earlier call of this node took, refused ones first.
+     *
+     * @return the window's total after the addition, as this node sees it
+     */
+    default long add(String key, long delta, Duration window, long max, Limit.Mode mode) {
+        return add(key, delta, window);
+    }
 }

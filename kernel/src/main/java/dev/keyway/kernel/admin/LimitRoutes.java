@@ -71,10 +71,6 @@ final class LimitRoutes {
                     + "concurrent and cost limits are being built); refusing rather than storing a limit nothing "
                     + "enforces"));
         }
-        if (mode == Limit.Mode.CLUSTER) {
-            throw AdminErrors.invalid(Map.of("mode", "cluster-wide counting is being built; use local (each node "
-                    + "counts alone) for now"));
-        }
         if ("*".equals(subjectId) && (subject != Limit.Subject.APP || serviceId == null)) {
             throw AdminErrors.invalid(Map.of("subjectId", "* (each app on its own) goes with subject app and a "
                     + "serviceId: a service's default plan"));

@@ -39,6 +39,8 @@ public final class Caches {
     public static final String AI_DEPLOYMENTS = "keyway-ai-deployments";
     /** Operators' model additions and price overrides (the shipped catalog is a resource). */
     public static final String AI_MODELS = "keyway-ai-models";
+    /** Cluster-mode limit counters: the allowance each window has leased to nodes. */
+    public static final String COUNTERS = "keyway-counters";
     /** Limits: requests, tokens, concurrency and budgets per subject. */
     public static final String LIMITS = "keyway-limits";
     /** The admin audit log: append-only through the API. */
@@ -63,6 +65,7 @@ public final class Caches {
         List<CacheConfiguration<String, String>> all = new ArrayList<>();
         CONFIG.forEach(name -> all.add(config(name)));
         all.add(calls(callRecordTtl));
+        all.add(counters());
         all.add(audit());
         return all;
     }
@@ -86,6 +89,17 @@ public final class Caches {
                 .setAtomicityMode(CacheAtomicityMode.ATOMIC)
                 .setAffinity(new RendezvousAffinityFunction(false, CALL_PARTITIONS))
                 .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(expiry(ttl)))
+                .setEagerTtl(true);
+    }
+
+    private static CacheConfiguration<String, String> counters() {
+        // Partitioned with a backup: a node loss must not forget what was leased (that would admit more).
+        return new CacheConfiguration<String, String>(COUNTERS)
+                .setCacheMode(CacheMode.PARTITIONED)
+                .setBackups(1)
+                .setAtomicityMode(CacheAtomicityMode.ATOMIC)
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
+                .setAffinity(new RendezvousAffinityFunction(false, CALL_PARTITIONS))
                 .setEagerTtl(true);
     }
 

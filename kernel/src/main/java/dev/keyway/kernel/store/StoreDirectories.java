@@ -29,7 +29,8 @@ public final class StoreDirectories {
                 id -> apps.get(id).map(StoredApp::toApp),
                 services::get,
                 new SubscriptionIndex(subscriptions),
-                new LocalCounters(),
+                new ModeCounters(new LocalCounters(), new ClusterAllotments(store.ignite().cache(Caches.COUNTERS)),
+                        () -> store.ignite().cluster().forServers().nodes().size(), System::currentTimeMillis),
                 new LimitIndex(store.entities(Caches.LIMITS, StoredLimit.class, StoredLimit::id)));
     }
 }

@@ -134,11 +134,6 @@ class RequestLimitsTest {
                 + "\"subjectId\":\"" + svc + "\",\"metric\":\"tokens\",\"window\":\"PT1M\",\"max\":1000}");
         assertThat(tokens.statusCode()).isEqualTo(400);
         assertThat(tokens.body()).contains("\"metric\"");
-        HttpResponse<String> cluster = node.adminAs(owner, "POST", "/admin/limits", "{\"subject\":\"service\","
-                + "\"subjectId\":\"" + svc + "\",\"metric\":\"requests\",\"window\":\"PT1M\",\"max\":10,"
-                + "\"mode\":\"cluster\"}");
-        assertThat(cluster.statusCode()).isEqualTo(400);
-        assertThat(cluster.body()).contains("\"mode\"");
         HttpResponse<String> star = node.adminAs(owner, "POST", "/admin/limits", "{\"subject\":\"key\","
                 + "\"subjectId\":\"*\",\"metric\":\"requests\",\"window\":\"PT1M\",\"max\":10}");
         assertThat(star.statusCode()).isEqualTo(400);

@@ -1,0 +1,154 @@
+package dev.keyway.kernel.store;
+
+import dev.keyway.spi.Counters;
+import dev.keyway.spi.Limit;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+
+/**
+ * Counters in both modes. {@code local}: {@link LocalCounters}, each node alone. {@code cluster}: each node draws
+ * on an allotment it leased from {@link ClusterAllotments}; while it holds enough, counting touches only local
+ * memory, and a lease is topped up ahead of need on a virtual thread (never the caller's); only an empty lease
+ * asks the cluster in line. The leases of all nodes never add up to more than the limit.
+ *
+ * <p>When the cluster store cannot be reached, a cluster-mode count degrades to local counting (each node then
+ * allows the whole limit), logged and counted in {@link #degraded()}.
+ */
+public final class ModeCounters implements Counters {
+    private static final Logger LOG = Logger.getLogger(ModeCounters.class.getName());
+
+    private final LocalCounters local;
+    private final ClusterAllotments cluster;
+    private final IntSupplier servers;
+    private final LongSupplier clockMs;
+    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong degraded = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastWarning;
+    private volatile int serverCount = 1;
+    private volatile long serversReadAt = Long.MIN_VALUE;
+
+    ModeCounters(LocalCounters local, ClusterAllotments cluster, IntSupplier servers, LongSupplier clockMs) {
+        this.local = local;
+        this.cluster = cluster;
+        this.servers = servers;
+        this.clockMs = clockMs;
+    }
+
+    /** This node's lease of one counter's window. Guarded by itself. */
+    private static final class Lease {
+        long windowStart = Long.MIN_VALUE;
+        long left;
+        long used;
+        long overflow;
+        long clusterTotal;
+        boolean refilling;
+    }
+
+    @Override
+    public long add(String key, long delta, Duration window) {
+        return local.add(key, delta, window);
+    }
+
+    @Override
+    public long add(String key, long delta, Duration window, long max, Limit.Mode mode) {
+        if (mode != Limit.Mode.CLUSTER) {
+            return local.add(key, delta, window);
+        }
+        long length = window.toMillis();
+        long now = clockMs.getAsLong();
+        long start = now - Math.floorMod(now, length);
+        Lease lease = leases.computeIfAbsent(key + "/" + length, k -> new Lease());
+        try {
+            synchronized (lease) {
+                if (lease.windowStart != start) {
+                    lease.windowStart = start;
+                    lease.left = 0;
+                    lease.used = 0;
+                    lease.overflow = 0;
+                    lease.clusterTotal = 0;
+                }
+                if (delta < 0) {
+                    return giveBack(lease, -delta, max);
+                }
+                if (lease.left < delta) {
+                    take(lease, key, start, window, Math.max(delta, chunk(max)), max);
+                }
+                if (lease.left < delta) {
+                    lease.overflow += delta;
+                    return max + lease.overflow;
+                }
+                lease.left -= delta;
+                lease.used += delta;
+                if (lease.left < chunk(max) / 4 && !lease.refilling) {
+                    refillLater(lease, key, start, window, max);
+                }
+                return Math.max(lease.clusterTotal - lease.left, lease.used);
+            }
+        } catch (RuntimeException e) {
+            degraded.incrementAndGet();
+            long t = clockMs.getAsLong();
+            if (t - lastWarning > 60_000) {
+                lastWarning = t;
+                LOG.warning(() -> "cluster counters unreachable (" + e.getClass().getSimpleName() + "): counting "
+                        + key + " on this node alone until the store answers again");
+            }
+            return local.add(key, delta, window);
+        }
+    }
+
+    private static long giveBack(Lease lease, long amount, long max) {
+        long fromOverflow = Math.min(amount, lease.overflow);
+        lease.overflow -= fromOverflow;
+        long rest = amount - fromOverflow;
+        lease.left += rest;
+        lease.used = Math.max(0, lease.used - rest);
+        return Math.max(0, lease.clusterTotal - lease.left) + (lease.overflow > 0 ? max : 0);
+    }
+
+    private void take(Lease lease, String key, long start, Duration window, long want, long max) {
+        ClusterAllotments.Grant g = cluster.grant(key, start, window, want, max);
+        lease.left += g.granted();
+        lease.clusterTotal = g.total();
+    }
+
+    private void refillLater(Lease lease, String key, long start, Duration window, long max) {
+        lease.refilling = true;
+        Thread.ofVirtual().name("keyway-allotment").start(() -> {
+            try {
+                ClusterAllotments.Grant g = cluster.grant(key, start, window, chunk(max), max);
+                synchronized (lease) {
+                    if (lease.windowStart == start) {
+                        lease.left += g.granted();
+                        lease.clusterTotal = Math.max(lease.clusterTotal, g.total());
+                    }
+                }
+            } catch (RuntimeException e) {
+                degraded.incrementAndGet();
+            } finally {
+                synchronized (lease) {
+                    lease.refilling = false;
+                }
+            }
+        });
+    }
+
+    /** How much a node leases at a time: an eighth of its share, so leftovers on idle nodes stay small. */
+    private long chunk(long max) {
+        long now = clockMs.getAsLong();
+        if (now - serversReadAt > 5_000) {
+            serversReadAt = now;
+            serverCount = Math.max(1, servers.getAsInt());
+        }
+        return Math.max(1, Math.min(10_000, max / (8L * serverCount)));
+    }
+
+    /** Cluster-mode counts that fell back to local counting because the store could not be reached. */
+    public long degraded() {
+        return degraded.get();
+    }
+}
