@@ -32,6 +32,18 @@ final class AiAdminRoutes {
     private static final Set<String> MODEL_FIELDS = Set.of("contextWindow", "maxOutputTokens", "capabilities",
             "inputPrice", "outputPrice");
     private static final String PROVIDER = "[a-z0-9][a-z0-9-]{0,31}";
+    // What a header value can carry as is: a pasted key with a stray newline or zero-width space is refused here,
+    // not at call time (where the HTTP client's error would quote it).
+    private static final String SECRET = "[\\x21-\\x7e]{1,4096}";
+    /** Settings that become part of a URL or a header: checked so they cannot redirect a call elsewhere. */
+    private static final Map<String, String> SETTING_RULES = Map.of(
+            "chat-path", "(/[A-Za-z0-9._~-]+)+(\\?[A-Za-z0-9._~=&-]*)?",
+            "embeddings-path", "(/[A-Za-z0-9._~-]+)+(\\?[A-Za-z0-9._~=&-]*)?",
+            "api-version", "[A-Za-z0-9._-]{1,64}",
+            "auth-header", "[A-Za-z0-9-]{1,64}",
+            "anthropic-version", "[A-Za-z0-9._-]{1,64}",
+            "default-max-tokens", "[1-9][0-9]{0,6}",
+            "num-ctx", "[1-9][0-9]{0,7}");
 
     private final AdminContext context;
     private final EntityCache<StoredCredential> credentials;
@@ -76,7 +88,7 @@ final class AiAdminRoutes {
         Fields f = new Fields(Json.body(req), CREDENTIAL_FIELDS);
         String name = f.text("name", true, "[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}", "1-64 letters, digits, space . _ -");
         String provider = f.text("provider", true, PROVIDER, "a provider id such as openai or anthropic");
-        String secret = f.text("secret", true, "(?s).{1,4096}", "the provider's API key or token");
+        String secret = f.text("secret", true, SECRET, "the provider's API key or token (printable ASCII, no spaces)");
         String teamId = f.text("teamId", false, null, "a team id");
         f.check();
         requireManage(who, teamId);
@@ -92,7 +104,8 @@ final class AiAdminRoutes {
         StoredCredential before = credential(id(req), who);
         requireManage(who, before.teamId());
         Fields f = new Fields(Json.body(req), Set.of("secret"));
-        String secret = f.text("secret", true, "(?s).{1,4096}", "the provider's new API key or token");
+        String secret = f.text("secret", true, SECRET, "the provider's new API key or token (printable ASCII, no "
+                + "spaces)");
         f.check();
         StoredCredential after = new StoredCredential(before.id(), before.teamId(), before.name(), before.provider(),
                 context.credentials().seal(before.id(), secret), Credentials.hint(secret), context.clock().instant());
@@ -121,9 +134,10 @@ final class AiAdminRoutes {
         String provider = f.text("provider", true, PROVIDER, "a provider id such as openai or anthropic");
         String baseUrl = f.text("baseUrl", true, null, "the provider's API base URL, e.g. https://api.openai.com/v1");
         if (baseUrl != null && !isHttpUrl(baseUrl)) {
-            f.error("baseUrl", "expected an http(s) URL with a host");
+            f.error("baseUrl", "expected an http(s) URL with a host (no user info, query or fragment)");
         }
-        String upstreamModel = f.text("upstreamModel", false, "(?s).{1,256}", "the model as the provider names it");
+        String upstreamModel = f.text("upstreamModel", false, "[\\x21-\\x7e]{1,256}", "the model as the provider "
+                + "names it (printable ASCII, no spaces)");
         String credentialId = f.text("credentialId", false, null, "a credential id");
         int priority = f.integer("priority", 0, 0, 100);
         int weight = f.integer("weight", 1, 1, 1000);
@@ -131,6 +145,10 @@ final class AiAdminRoutes {
         Map<String, String> settings = settings(f);
         f.check();
         requireManage(who, teamId);
+        if (before != null) {
+            // Moving a deployment out of a team needs the right to change it there too.
+            requireManage(who, before.teamId());
+        }
         if (!who.systemAdmin() && (before == null || !before.baseUrl().equals(baseUrl))
                 && Hosts.isLocal(URI.create(baseUrl).getHost())) {
             throw AdminErrors.invalid(Map.of("baseUrl", baseUrl + " is (or resolves to) a loopback or link-local "
@@ -219,8 +237,9 @@ final class AiAdminRoutes {
             return out;
         }
         n.fields().forEachRemaining(e -> {
-            if (e.getKey().equals("default-max-tokens") && !e.getValue().asText().matches("[1-9][0-9]{0,6}")) {
-                f.error("settings.default-max-tokens", "expected a positive whole number as text, e.g. \"4096\"");
+            String rule = SETTING_RULES.get(e.getKey());
+            if (rule != null && !(e.getValue().isTextual() && e.getValue().asText().matches(rule))) {
+                f.error("settings." + e.getKey(), "expected text matching " + rule);
             } else if (e.getValue().isTextual() && e.getKey().matches("[a-z0-9][a-z0-9.-]{0,63}")) {
                 out.put(e.getKey(), e.getValue().asText());
             } else {
@@ -267,7 +286,7 @@ final class AiAdminRoutes {
         try {
             URI u = URI.create(s);
             return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
-                    && u.getRawQuery() == null && u.getRawFragment() == null;
+                    && u.getRawUserInfo() == null && u.getRawQuery() == null && u.getRawFragment() == null;
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -35,7 +35,10 @@ final class KeyServiceCheck {
             out.put("subscription", Map.of("id", sub.id(), "status", ServiceFields.lower(sub.status())));
         }
         String target = "service '" + service.name() + "' (" + service.id() + ")";
-        if (!key.scopes().isEmpty() && !key.scopes().contains(service.id())) {
+        List<String> services = key.scopes().stream().filter(x -> !x.startsWith(KeyRoutes.MODEL_SCOPE)).toList();
+        boolean modelsOnly = services.isEmpty() && !key.scopes().isEmpty();
+        if ((modelsOnly && service.kind() == Service.Kind.REST)
+                || (!services.isEmpty() && !services.contains(service.id()))) {
             return refused(out, "key_scope_denied", "API key " + key.id() + " is limited to " + key.scopes()
                     + " and may not call " + target, "issue a key whose scopes include the service");
         }

@@ -99,85 +99,149 @@ public final class AiCaller implements AutoCloseable {
                     + "operator adds one with POST /admin/ai/deployments)", -1, null);
         }
         Attempt.Failed last = null;
+        InvalidRequestException invalid = null;
+        int refusedAsInvalid = 0;
         for (StoredDeployment d : order) {
+            boolean probe = breakers.open(d.id());
             if (!breakers.allow(d.id())) {
                 last = new Attempt.Failed(503, "circuit_open", "deployment " + d.id() + " failed repeatedly; its "
                         + "circuit breaker is open for " + config.breakerOpenFor().toSeconds() + " s", -1, d);
                 continue;
             }
-            AiProvider provider = providers.get().get(d.provider());
-            if (provider == null) {
-                last = new Attempt.Failed(503, "provider_unavailable", "deployment " + d.id() + " needs provider '"
-                        + d.provider() + "', which no loaded plugin contributes", -1, d);
-                continue;
-            }
-            UpstreamRequest upstream;
             try {
-                Map<String, String> settings = new java.util.HashMap<>(d.settings());
-                // The node's default for providers that need max_tokens, unless the deployment names its own.
-                settings.putIfAbsent("default-max-tokens", Integer.toString(config.defaultMaxTokens()));
-                Deployment deployment = new Deployment(d.id(), d.provider(), d.baseUrl(), d.upstreamModel(),
-                        credentials.secret(d.credentialId()).orElse(null), settings);
-                upstream = build.build(provider, request, deployment);
-            } catch (InvalidRequestException e) {
-                return new Attempt.Invalid(e);
-            } catch (IllegalStateException e) {
-                // A credential that does not decrypt: this node's master key differs. Try the next deployment.
-                LOG.warning(() -> "deployment " + d.id() + ": " + e.getMessage());
-                last = new Attempt.Failed(503, "credential_unavailable", "deployment " + d.id()
-                        + "'s credential cannot be used on this node", -1, d);
-                continue;
-            }
-            for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
-                if (attempt > 1 && breakers.open(d.id())) {
-                    break; // opened by this call's own failures (or a concurrent call's): no more attempts here
+                Object outcome = tryDeployment(d, request, build);
+                if (outcome instanceof Attempt.Answered answered) {
+                    return answered;
                 }
-                HttpResponse<InputStream> response;
-                try {
-                    response = client.send(request(upstream), HttpResponse.BodyHandlers.ofInputStream());
-                } catch (HttpTimeoutException e) {
-                    breakers.failure(d.id());
-                    last = new Attempt.Failed(504, "upstream_timeout", "deployment " + d.id() + " did not answer "
-                            + "within " + config.timeout().toSeconds() + " s", -1, d);
-                    break;
-                } catch (IOException e) {
-                    breakers.failure(d.id());
-                    last = new Attempt.Failed(502, "upstream_unreachable", "deployment " + d.id()
-                            + " could not be reached (" + e.getClass().getSimpleName() + ")", -1, d);
-                    if (!sleep(backoff(attempt, -1), attempt)) {
-                        break;
-                    }
+                if (outcome instanceof InvalidRequestException e) {
+                    // This provider cannot take the request as asked; another deployment may.
+                    invalid = e;
+                    refusedAsInvalid++;
                     continue;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return new Attempt.Failed(503, "interrupted", "request interrupted", -1, d);
                 }
-                if (response.statusCode() < 400) {
-                    breakers.success(d.id());
-                    return new Attempt.Answered(d, provider, response);
+                if (outcome instanceof Final f) {
+                    return f.failed();
                 }
-                UpstreamError error = readError(provider, response);
-                last = new Attempt.Failed(callerStatus(error.status()), code(error), "provider '" + d.provider()
-                        + "' (deployment " + d.id() + ") answered " + error.status() + ": " + error.message(),
-                        error.retryAfterMillis(), d);
-                if (error.status() == 401 || error.status() == 403 || error.status() == 404) {
-                    // The deployment is misconfigured (its credential, its model name), not the caller's request:
-                    // never retried there, but another deployment may serve.
-                    breakers.failure(d.id());
-                    break;
-                }
-                if (!error.retryable()) {
-                    // The caller's request is at fault: no other attempt or deployment helps.
-                    return last;
-                }
-                breakers.failure(d.id());
-                long wait = backoff(attempt, error.retryAfterMillis());
-                if (wait > config.maxRetryAfter().toMillis() || !sleep(wait, attempt)) {
-                    break;
+                last = (Attempt.Failed) outcome;
+            } finally {
+                if (probe) {
+                    // A half-open probe that ended without a verdict must not keep the breaker shut for good.
+                    breakers.release(d.id());
                 }
             }
         }
+        if (invalid != null && refusedAsInvalid == order.size()) {
+            return new Attempt.Invalid(invalid);
+        }
+        return last != null ? last : new Attempt.Invalid(invalid);
+    }
+
+    /**
+     * One deployment: an {@link Attempt.Answered}, an {@link InvalidRequestException} (this provider cannot take the
+     * request), an {@link Attempt.Failed} (try the next one) or a {@link Final} failure.
+     */
+    private <R> Object tryDeployment(StoredDeployment d, R request, Build<R> build) {
+        AiProvider provider = providers.get().get(d.provider());
+        if (provider == null) {
+            breakers.failure(d.id());
+            return new Attempt.Failed(503, "provider_unavailable", "deployment " + d.id() + " needs provider '"
+                    + d.provider() + "', which no loaded plugin contributes", -1, d);
+        }
+        UpstreamRequest upstream;
+        try {
+            Map<String, String> settings = new java.util.HashMap<>(d.settings());
+            // The node's default for providers that need max_tokens, unless the deployment names its own.
+            settings.putIfAbsent("default-max-tokens", Integer.toString(config.defaultMaxTokens()));
+            Deployment deployment = new Deployment(d.id(), d.provider(), d.baseUrl(), d.upstreamModel(),
+                    credentials.secret(d.credentialId()).orElse(null), settings);
+            upstream = build.build(provider, request, deployment);
+        } catch (InvalidRequestException e) {
+            return e;
+        } catch (RuntimeException e) {
+            // A credential that does not decrypt here, or a provider refusing the deployment's settings. The
+            // exception's message may quote a setting or a secret: only its class is logged.
+            breakers.failure(d.id());
+            LOG.warning(() -> "deployment " + d.id() + " cannot be called: " + e.getClass().getName());
+            return new Attempt.Failed(503, "deployment_unusable", "deployment " + d.id() + " cannot be called on "
+                    + "this node (its credential or settings are unusable; see the server log)", -1, d);
+        }
+        Attempt.Failed last = null;
+        for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
+            if (attempt > 1 && breakers.open(d.id())) {
+                break; // opened by this call's own failures (or a concurrent call's): no more attempts here
+            }
+            HttpResponse<InputStream> response;
+            try {
+                response = client.send(request(upstream), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (HttpTimeoutException e) {
+                breakers.failure(d.id());
+                return new Attempt.Failed(504, "upstream_timeout", "deployment " + d.id() + " did not answer "
+                        + "within " + config.timeout().toSeconds() + " s", -1, d);
+            } catch (IOException e) {
+                breakers.failure(d.id());
+                last = new Attempt.Failed(502, "upstream_unreachable", "deployment " + d.id()
+                        + " could not be reached (" + e.getClass().getSimpleName() + ")", -1, d);
+                if (!sleep(backoff(attempt, -1), attempt)) {
+                    break;
+                }
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Final(new Attempt.Failed(503, "interrupted", "request interrupted", -1, d));
+            } catch (RuntimeException e) {
+                // E.g. a header value the HTTP client refuses: its message quotes the value (a credential).
+                breakers.failure(d.id());
+                LOG.warning(() -> "deployment " + d.id() + ": request refused by the HTTP client ("
+                        + e.getClass().getName() + ")");
+                return new Attempt.Failed(503, "deployment_unusable", "deployment " + d.id() + " cannot be called "
+                        + "(its credential or settings are unusable; see the server log)", -1, d);
+            }
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                breakers.success(d.id());
+                return new Attempt.Answered(d, provider, response);
+            }
+            if (status < 400) {
+                close(response);
+                breakers.failure(d.id());
+                return new Attempt.Failed(502, "upstream_error", "deployment " + d.id() + " answered " + status
+                        + " (redirects are not followed)", -1, d);
+            }
+            UpstreamError error = readError(provider, response);
+            boolean credential = error.status() == 401 || error.status() == 403;
+            last = new Attempt.Failed(callerStatus(error.status()), code(error), "provider '" + d.provider()
+                    + "' (deployment " + d.id() + ") answered " + error.status() + ": " + (credential
+                    ? "it refused the deployment's credential" : error.message()), error.retryAfterMillis(), d);
+            if (credential || error.status() == 404) {
+                // The deployment is misconfigured (its credential, its model name), not the caller's request:
+                // never retried there, but another deployment may serve.
+                breakers.failure(d.id());
+                return last;
+            }
+            if (!error.retryable()) {
+                // The caller's request is at fault (the deployment itself answered): no attempt elsewhere helps.
+                breakers.success(d.id());
+                return new Final(last);
+            }
+            breakers.failure(d.id());
+            long wait = backoff(attempt, error.retryAfterMillis());
+            if (wait > config.maxRetryAfter().toMillis() || !sleep(wait, attempt)) {
+                break;
+            }
+        }
         return last;
+    }
+
+    /** A failure after which no other deployment is tried (the caller's request is at fault, or interrupted). */
+    private record Final(Attempt.Failed failed) {
+    }
+
+    private static void close(HttpResponse<InputStream> response) {
+        try {
+            response.body().close();
+        } catch (IOException e) {
+            // Nothing left to do with it.
+        }
     }
 
     /** Turns the neutral request into a provider's request for one deployment. */

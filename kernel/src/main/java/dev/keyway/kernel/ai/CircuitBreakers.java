@@ -57,6 +57,16 @@ final class CircuitBreakers {
         }
     }
 
+    /** Ends a half-open probe that gave no verdict (neither success nor failure was recorded). */
+    void release(String deployment) {
+        State s = states.get(deployment);
+        if (s != null) {
+            synchronized (s) {
+                s.probing = false;
+            }
+        }
+    }
+
     void success(String deployment) {
         State s = states.get(deployment);
         if (s != null) {

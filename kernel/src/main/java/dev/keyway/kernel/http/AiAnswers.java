@@ -39,11 +39,18 @@ final class AiAnswers {
         String id = (inbound instanceof AiInbound.Anthropic ? "msg_" : "chatcmpl-") + exchange.requestId();
         long created = System.currentTimeMillis() / 1000;
         if (!request.stream()) {
-            byte[] bytes;
-            try (InputStream in = a.response().body()) {
-                bytes = in.readAllBytes();
+            ChatResult result;
+            try {
+                result = a.provider().chatResult(readBody(a, config));
+            } catch (IOException | RuntimeException e) {
+                // A provider answering 2xx with something its converter cannot read (or too much, or too slowly).
+                caller.failedAfterAnswer(a.deployment().id());
+                DataPlane.error(res, exchange, dev.keyway.spi.Decision.respond(502, "upstream_error", "deployment "
+                        + a.deployment().id() + " answered something that is not a valid " + a.provider().id()
+                        + " answer (" + e.getClass().getSimpleName() + ")"), null);
+                return new DataPlane.Result(502, "upstream_error", null, null, a.deployment().id(),
+                        call(request, a, Usage.NONE, catalog, false));
             }
-            ChatResult result = a.provider().chatResult(bytes);
             AiCall call = call(request, a, result.usage(), catalog, false);
             headers(exchange, res, call, config);
             res.status(200);
@@ -56,22 +63,24 @@ final class AiAnswers {
         StreamDecoder decoder = a.provider().chatStream();
         StreamEncoder encoder = inbound.encoder(id, request.model(), created);
         Usage usage = Usage.NONE;
-        // The cost is known only at the end: stream headers carry the model, provider and deployment.
-        headers(exchange, res, call(request, a, Usage.NONE, catalog, true).withoutCost(), config);
         res.status(200);
         res.header("Content-Type", "text/event-stream");
         res.header("Cache-Control", "no-cache");
         String failure = null;
-        try (InputStream in = a.response().body(); OutputStream out = res.outputStream();
+        try (InputStream in = a.response().body();
              Watchdog idle = new Watchdog(in, config.timeout())) {
+            // The cost is known only at the end: stream headers carry the model, provider and deployment.
+            headers(exchange, res, call(request, a, Usage.NONE, catalog, true).withoutCost(), config);
+            OutputStream out = res.outputStream();
             // The caller gets the response head now, not with the model's first token.
             out.flush();
             byte[] buf = new byte[8192];
             int n;
             while (true) {
                 try {
+                    idle.reading(true);
                     n = in.read(buf);
-                    idle.alive();
+                    idle.reading(false);
                 } catch (IOException e) {
                     failure = idle.fired() ? "the provider's stream stalled for " + config.timeout().toSeconds()
                             + " s" : "the provider's stream broke (" + e.getClass().getSimpleName() + ")";
@@ -80,10 +89,17 @@ final class AiAnswers {
                 if (n < 0) {
                     break;
                 }
-                List<ChatEvent> events = decoder.feed(buf, 0, n);
-                for (ChatEvent e : events) {
-                    usage = usage(usage, e);
-                    write(out, encoder.event(e));
+                List<ChatEvent> events;
+                try {
+                    events = decoder.feed(buf, 0, n);
+                    for (ChatEvent e : events) {
+                        usage = usage(usage, e);
+                        write(out, encoder.event(e));
+                    }
+                } catch (RuntimeException e) {
+                    // Not a valid stream of this provider: the caller gets an error event, not a silent cut.
+                    failure = "the provider's stream could not be read (" + e.getClass().getSimpleName() + ")";
+                    break;
                 }
                 if (in.available() == 0) {
                     out.flush();
@@ -101,10 +117,15 @@ final class AiAnswers {
             }
             if (failure != null) {
                 caller.failedAfterAnswer(a.deployment().id());
-                write(out, encoder.event(new ChatEvent.Failed(502, "api_error", failure)));
+                try {
+                    write(out, encoder.event(new ChatEvent.Failed(502, "api_error", failure)));
+                } catch (RuntimeException e) {
+                    // The encoder is in a state it cannot leave gracefully: end the stream as it stands.
+                }
             }
             write(out, encoder.end());
             out.flush();
+            out.close();
         } catch (UncheckedIOException | IOException e) {
             // The caller went away: stop reading the provider (closing the body cancels it).
             LOG.log(Level.FINE, "stream " + exchange.requestId() + " ended by the client", e);
@@ -119,8 +140,9 @@ final class AiAnswers {
      * the read fails and the caller gets an error event instead of waiting for ever.
      */
     private static final class Watchdog implements AutoCloseable {
-        private final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(
-                System.nanoTime());
+        // When the current read began, or 0 while not reading: time spent writing to a slow client is not the
+        // provider's silence.
+        private final java.util.concurrent.atomic.AtomicLong readingSince = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean fired;
         private final Thread thread;
 
@@ -130,7 +152,8 @@ final class AiAnswers {
                 try {
                     while (true) {
                         Thread.sleep(Math.max(50, Math.min(1000, idle.toMillis() / 4)));
-                        if (System.nanoTime() - last.get() > limit) {
+                        long since = readingSince.get();
+                        if (since != 0 && System.nanoTime() - since > limit) {
                             fired = true;
                             in.close();
                             return;
@@ -142,8 +165,8 @@ final class AiAnswers {
             });
         }
 
-        void alive() {
-            last.set(System.nanoTime());
+        void reading(boolean now) {
+            readingSince.set(now ? System.nanoTime() : 0);
         }
 
         boolean fired() {
@@ -153,6 +176,21 @@ final class AiAnswers {
         @Override
         public void close() {
             thread.interrupt();
+        }
+    }
+
+    /** Largest non-streamed answer read from a provider: more is a broken or hostile upstream. */
+    private static final int MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+    /** A non-streamed answer, at most {@link #MAX_ANSWER_BYTES}, read within the timeout. */
+    static byte[] readBody(AiCaller.Attempt.Answered a, AiConfig config) throws IOException {
+        try (InputStream in = a.response().body(); Watchdog idle = new Watchdog(in, config.timeout())) {
+            idle.reading(true);
+            byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
+            if (bytes.length > MAX_ANSWER_BYTES) {
+                throw new IOException("answer larger than " + MAX_ANSWER_BYTES + " bytes");
+            }
+            return bytes;
         }
     }
 

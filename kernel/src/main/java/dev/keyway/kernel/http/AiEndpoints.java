@@ -166,11 +166,15 @@ final class AiEndpoints {
             case AiCaller.Attempt.Invalid i -> invalid(res, exchange, i.reason());
             case AiCaller.Attempt.Failed f -> failed(res, exchange, f);
             case AiCaller.Attempt.Answered a -> {
-                byte[] bytes;
-                try (InputStream in = a.response().body()) {
-                    bytes = in.readAllBytes();
+                EmbeddingResult result;
+                try {
+                    result = a.provider().embeddingsResult(AiAnswers.readBody(a, config));
+                } catch (IOException | RuntimeException e) {
+                    caller.failedAfterAnswer(a.deployment().id());
+                    yield deny(res, exchange, Decision.respond(502, "upstream_error", "deployment "
+                            + a.deployment().id() + " answered something that is not a valid " + a.provider().id()
+                            + " answer (" + e.getClass().getSimpleName() + ")"));
                 }
-                EmbeddingResult result = a.provider().embeddingsResult(bytes);
                 long input = result.usage().inputTokens() == null ? 0 : result.usage().inputTokens();
                 BigDecimal cost = catalog.cost(a.deployment().provider(), a.deployment().upstreamModel(), input, 0);
                 AiCall call = new AiCall(request.model(), a.deployment().provider(), a.deployment().id(),

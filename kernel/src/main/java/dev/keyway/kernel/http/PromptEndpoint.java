@@ -45,6 +45,11 @@ final class PromptEndpoint {
             return deny(res, exchange, Decision.respond(405, "method_not_allowed", "a prompt API takes POST "
                     + "{\"variables\":{…}}").withHeader("Allow", "POST"), null);
         }
+        var apiKey = exchange.attribute(dev.keyway.spi.Attributes.API_KEY);
+        if (apiKey.isPresent() && !AiEndpoints.modelAllowed(apiKey.get(), prompt.model())) {
+            return deny(res, exchange, Decision.respond(403, "model_not_allowed", "API key " + apiKey.get().id()
+                    + " may not use model '" + prompt.model() + "', which this prompt API calls"), null);
+        }
         ChatRequest request;
         try {
             Map<String, Object> body = body(req);

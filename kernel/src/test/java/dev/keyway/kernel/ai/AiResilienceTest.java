@@ -186,6 +186,35 @@ class AiResilienceTest {
         }
     }
 
+    @Test
+    void aProviderAnsweringGarbageIsA502NotA500() {
+        primary.failNext(200, Map.of(), "this is not JSON");
+        HttpResponse<String> r = chat("m3", false);
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(r.body()).contains("upstream_error");
+        primary.failNext(200, Map.of(), "data: {not json\n\n");
+        HttpResponse<String> streamed = chat("m3", true);
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.body()).contains("\"error\"", "[DONE]");
+    }
+
+    @Test
+    void settingsAndSecretsThatCouldRedirectOrBreakACallAreRefusedWhenSaved() {
+        String base = "{\"model\":\"m1\",\"provider\":\"openai\",\"teamId\":\"" + team + "\",";
+        HttpResponse<String> path = node.admin("POST", "/admin/ai/deployments", base + "\"baseUrl\":"
+                + "\"http://example.com\",\"settings\":{\"chat-path\":\"@127.0.0.1:11434/api/generate\"}}");
+        assertThat(path.statusCode()).isEqualTo(400);
+        assertThat(path.body()).contains("settings.chat-path");
+        HttpResponse<String> userInfo = node.admin("POST", "/admin/ai/deployments", base + "\"baseUrl\":"
+                + "\"https://api.openai.com@127.0.0.1:9/v1\"}");
+        assertThat(userInfo.statusCode()).isEqualTo(400);
+        assertThat(userInfo.body()).contains("baseUrl");
+        HttpResponse<String> secret = node.admin("POST", "/admin/ai/credentials", "{\"name\":\"x\",\"provider\":"
+                + "\"openai\",\"secret\":\"sk-abc\\u200b\",\"teamId\":\"" + team + "\"}");
+        assertThat(secret.statusCode()).isEqualTo(400);
+        assertThat(secret.body()).contains("secret").doesNotContain("sk-abc");
+    }
+
     private static boolean contains(Path file, String secret) {
         try {
             byte[] bytes = Files.readAllBytes(file);

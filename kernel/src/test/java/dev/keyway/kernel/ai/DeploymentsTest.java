@@ -62,6 +62,18 @@ class DeploymentsTest {
     }
 
     @Test
+    void aProbeThatEndsWithoutAVerdictIsReleased() {
+        AtomicLong now = new AtomicLong();
+        CircuitBreakers breakers = new CircuitBreakers(1, Duration.ofSeconds(30), now::get);
+        breakers.failure("d");
+        now.addAndGet(Duration.ofSeconds(31).toNanos());
+        assertThat(breakers.allow("d")).isTrue();
+        assertThat(breakers.allow("d")).isFalse();
+        breakers.release("d");
+        assertThat(breakers.allow("d")).as("another probe may go").isTrue();
+    }
+
+    @Test
     void openDeploymentsGoLast() {
         CircuitBreakers breakers = new CircuitBreakers(1, Duration.ofSeconds(30), System::nanoTime);
         breakers.failure("a");

@@ -113,6 +113,12 @@ public final class KeyUserStage implements Stage {
         Optional<Service> service = exchange.attribute(Attributes.SERVICE);
         // Entries "model:<name>" limit models on the AI API (the kernel checks them); the rest name services.
         List<String> services = key.scopes().stream().filter(s -> !s.startsWith("model:")).toList();
+        boolean modelsOnly = services.isEmpty() && !key.scopes().isEmpty();
+        if (modelsOnly && service.isPresent() && service.get().kind() == Service.Kind.REST) {
+            return Decision.respond(403, KEY_SCOPE_DENIED, subject + " is limited to the models " + key.scopes()
+                    + " and may not call REST service '" + service.get().name() + "' (" + service.get().id()
+                    + "); use a key whose scopes include it");
+        }
         if (!services.isEmpty() && service.isPresent() && !services.contains(service.get().id())) {
             return Decision.respond(403, KEY_SCOPE_DENIED, subject + " is limited to " + services
                     + " and may not call service '" + service.get().name() + "' (" + service.get().id()

@@ -76,11 +76,17 @@ class KeyUserStageTest {
     @Test
     void modelScopesLeaveServicesAloneAndServiceScopesStillApply() {
         directories.user(USER).team(TEAM).app(APP);
-        dev.keyway.spi.Service llm = service("svc-llm", "llm");
-        TestExchange modelsOnly = authenticated(new ApiKey("k-123", "kw-AbC1", "pQr6", "u-9", "t-1", "a-1",
-                ApiKey.Status.ACTIVE, null, List.of(), List.of("model:gpt-4o"), null));
+        dev.keyway.spi.Service llm = new dev.keyway.spi.Service("svc-llm", "t-1", "llm", dev.keyway.spi.Service.Kind.AI,
+                null, List.of(), null, null, null, List.of(new dev.keyway.spi.ServiceVersion("v1", null, List.of(), 0, 0,
+                0, dev.keyway.spi.ServiceVersion.Lifecycle.PUBLISHED, null, null, null, List.of("gpt-4o"))));
+        ApiKey modelKey = new ApiKey("k-123", "kw-AbC1", "pQr6", "u-9", "t-1", "a-1", ApiKey.Status.ACTIVE, null,
+                List.of(), List.of("model:gpt-4o"), null);
+        TestExchange modelsOnly = authenticated(modelKey);
         modelsOnly.attribute(Attributes.SERVICE, llm);
         assertThat(started().apply(modelsOnly)).as("the kernel checks model scopes").isEqualTo(Decision.proceed());
+        TestExchange rest = authenticated(modelKey);
+        rest.attribute(Attributes.SERVICE, service("svc-orders", "orders"));
+        assertDenied(started().apply(rest), 403, "key_scope_denied");
 
         TestExchange mixed = authenticated(new ApiKey("k-123", "kw-AbC1", "pQr6", "u-9", "t-1", "a-1",
                 ApiKey.Status.ACTIVE, null, List.of(), List.of("model:gpt-4o", "svc-orders"), null));
