@@ -66,11 +66,6 @@ final class LimitRoutes {
         }
         Limit.Mode mode = f.choice("mode", Limit.Mode.class, false);
         f.check();
-        if (metric != Limit.Metric.REQUESTS) {
-            throw AdminErrors.invalid(Map.of("metric", "only requests limits are enforced so far (tokens, "
-                    + "concurrent and cost limits are being built); refusing rather than storing a limit nothing "
-                    + "enforces"));
-        }
         if ("*".equals(subjectId) && (subject != Limit.Subject.APP || serviceId == null)) {
             throw AdminErrors.invalid(Map.of("subjectId", "* (each app on its own) goes with subject app and a "
                     + "serviceId: a service's default plan"));
@@ -135,9 +130,10 @@ final class LimitRoutes {
     }
 
     private static Duration window(Fields f) {
-        String text = f.text("window", true, null, "an ISO-8601 duration such as PT1S, PT1M, PT1H, P1D");
+        boolean concurrent = f.node("metric") != null && "concurrent".equalsIgnoreCase(f.node("metric").asText());
+        String text = f.text("window", !concurrent, null, "an ISO-8601 duration such as PT1S, PT1M, PT1H, P1D");
         if (text == null) {
-            return Duration.ZERO;
+            return concurrent ? Duration.ofSeconds(1) : Duration.ZERO;
         }
         try {
             Duration d = Duration.parse(text);

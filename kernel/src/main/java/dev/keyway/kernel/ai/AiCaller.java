@@ -250,6 +250,11 @@ public final class AiCaller implements AutoCloseable {
         UpstreamRequest build(AiProvider provider, R request, Deployment deployment);
     }
 
+    /** The deployments that may serve {@code model} for {@code team} (for reserving budgets at their prices). */
+    public List<StoredDeployment> deployments(String model, String team) {
+        return picker.order(model, team);
+    }
+
     /** Whether {@code deployment}'s breaker is open. */
     public boolean breakerOpen(String deployment) {
         return breakers.open(deployment);

@@ -55,9 +55,11 @@ final class AiEndpoints {
     private final Directories directories;
     private final Decider decider;
     private final long maxBody;
+    private final LimitGuard limits;
 
     AiEndpoints(Supplier<AiRoutes> routes, AiCaller caller, ModelCatalog catalog, AiConfig config,
-                Directories directories, Decider decider, long maxBody) {
+                Directories directories, Decider decider, long maxBody, LimitGuard limits) {
+        this.limits = limits;
         this.routes = routes;
         this.caller = caller;
         this.catalog = catalog;
@@ -100,15 +102,29 @@ final class AiEndpoints {
         if (refused != null) {
             return refused;
         }
-        AiCaller.Attempt attempt = caller.call(request.model(), route.get().service().teamId(), request,
-                (provider, r, deployment) -> provider.chat(forProvider(r, provider, inbound).withModel(
-                        deployment.model()), deployment));
-        return switch (attempt) {
-            case AiCaller.Attempt.Invalid i -> invalid(res, exchange, i.reason());
-            case AiCaller.Attempt.Failed f -> failed(res, exchange, f);
-            case AiCaller.Attempt.Answered a -> AiAnswers.chat(exchange, res, a, request, inbound, catalog, caller,
-                    config);
-        };
+        String team = route.get().service().teamId();
+        long maxOut = request.maxTokens() != null ? request.maxTokens() : config.defaultMaxTokens();
+        long promptTokens = Budgets.promptTokens(request);
+        LimitGuard.Held held = limits.admit(exchange, promptTokens + maxOut,
+                Budgets.costMicros(caller.deployments(request.model(), team), catalog, promptTokens, maxOut));
+        if (held.refusal() != null) {
+            return deny(res, exchange, held.refusal());
+        }
+        DataPlane.Result result = null;
+        try {
+            AiCaller.Attempt attempt = caller.call(request.model(), team, request,
+                    (provider, r, deployment) -> provider.chat(forProvider(r, provider, inbound).withModel(
+                            deployment.model()), deployment));
+            result = switch (attempt) {
+                case AiCaller.Attempt.Invalid i -> invalid(res, exchange, i.reason());
+                case AiCaller.Attempt.Failed f -> failed(res, exchange, f);
+                case AiCaller.Attempt.Answered a -> AiAnswers.chat(exchange, res, a, request, inbound, catalog, caller,
+                        config);
+            };
+            return result;
+        } finally {
+            limits.release(held, Budgets.tokens(result), Budgets.costMicros(result));
+        }
     }
 
     /**

@@ -48,6 +48,7 @@ public final class DataPlane implements Handler, AutoCloseable {
     private final ClientIp clientIp;
     private final Proxy proxy = new Proxy();
     private AiEndpoints ai;
+    private LimitGuard limitGuard;
     private PromptEndpoint prompts;
 
     public DataPlane(Supplier<RouteTable> routes, Ring ring, CallRecorder recorder, Metrics metrics, long maxBody,
@@ -179,7 +180,18 @@ public final class DataPlane implements Handler, AutoCloseable {
             }
             return prompts.handle(exchange, req, res, service, version.prompt());
         }
-        Proxy.Outcome outcome = proxy.forward(exchange, route.get(), req, res, maxBody);
+        LimitGuard.Held held = limitGuard == null ? null : limitGuard.admit(exchange, 0, 0);
+        if (held != null && held.refusal() != null) {
+            return deny(res, exchange, held.refusal(), route.get());
+        }
+        Proxy.Outcome outcome;
+        try {
+            outcome = proxy.forward(exchange, route.get(), req, res, maxBody);
+        } finally {
+            if (held != null) {
+                limitGuard.release(held, 0, 0);
+            }
+        }
         if (outcome.errorCode() != null) {
             if (!res.isSent()) {
                 error(res, exchange, Decision.respond(outcome.status(), outcome.errorCode(), outcome.message()));
@@ -243,7 +255,8 @@ public final class DataPlane implements Handler, AutoCloseable {
     public void enableAi(java.util.function.Supplier<dev.keyway.kernel.ai.AiRoutes> aiRoutes,
                          dev.keyway.kernel.ai.AiCaller caller, dev.keyway.kernel.ai.ModelCatalog catalog,
                          dev.keyway.kernel.config.AiConfig config, dev.keyway.spi.Directories directories) {
-        this.ai = new AiEndpoints(aiRoutes, caller, catalog, config, directories, this::decide, maxBody);
+        this.limitGuard = new LimitGuard(directories, System::currentTimeMillis);
+        this.ai = new AiEndpoints(aiRoutes, caller, catalog, config, directories, this::decide, maxBody, limitGuard);
         this.prompts = new PromptEndpoint(caller, catalog, config, maxBody);
     }
 

@@ -128,14 +128,17 @@ class RequestLimitsTest {
     }
 
     @Test
-    void whatIsNotEnforcedYetIsRefusedRatherThanStored() {
-        String svc = node.createService("later", "/later", upstream.url(), "\"teamId\":\"" + team + "\"");
-        HttpResponse<String> tokens = node.adminAs(owner, "POST", "/admin/limits", "{\"subject\":\"service\","
-                + "\"subjectId\":\"" + svc + "\",\"metric\":\"tokens\",\"window\":\"PT1M\",\"max\":1000}");
-        assertThat(tokens.statusCode()).isEqualTo(400);
-        assertThat(tokens.body()).contains("\"metric\"");
+    void badLimitDefinitionsAreRefusedNamingTheField() {
         HttpResponse<String> star = node.adminAs(owner, "POST", "/admin/limits", "{\"subject\":\"key\","
                 + "\"subjectId\":\"*\",\"metric\":\"requests\",\"window\":\"PT1M\",\"max\":10}");
         assertThat(star.statusCode()).isEqualTo(400);
+        assertThat(star.body()).contains("subjectId");
+        HttpResponse<String> window = node.adminAs(owner, "POST", "/admin/limits", "{\"subject\":\"team\","
+                + "\"subjectId\":\"" + team + "\",\"metric\":\"requests\",\"window\":\"PT0.1S\",\"max\":10}");
+        assertThat(window.statusCode()).isEqualTo(400);
+        assertThat(window.body()).contains("window");
+        HttpResponse<String> foreign = node.adminAs(owner, "POST", "/admin/limits", "{\"subject\":\"team\","
+                + "\"subjectId\":\"t-not-mine\",\"metric\":\"requests\",\"window\":\"PT1M\",\"max\":10}");
+        assertThat(foreign.statusCode()).isEqualTo(404);
     }
 }

@@ -1,0 +1,145 @@
+package dev.keyway.kernel.ai;
+
+import dev.keyway.kernel.testing.FakeOpenAi;
+import dev.keyway.kernel.testing.Seeds;
+import dev.keyway.kernel.testing.TestNode;
+import dev.keyway.spi.User;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+
+import static dev.keyway.kernel.testing.TestNode.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Token limits, cost budgets and in-flight limits on AI calls: reserved before the call (prompt estimate + max
+ * tokens, at the highest price) and settled with the provider's usage after, so concurrent calls never overshoot a
+ * hard budget by more than one call. The fake answers every call with 12 prompt and 5 completion tokens.
+ */
+class BudgetLimitsTest {
+    static final long PER_CALL = FakeOpenAi.PROMPT_TOKENS + FakeOpenAi.COMPLETION_TOKENS;
+    @TempDir
+    static Path tmp;
+    static FakeOpenAi fake;
+    static TestNode node;
+    static String team;
+
+    @BeforeAll
+    static void start() {
+        fake = new FakeOpenAi();
+        node = TestNode.start(tmp.resolve("data"), TestNode.pluginsWith(tmp.resolve("plugins"),
+                List.of("key-auth", "key-user", "subscription", "rate-limit", "openai")), Map.of());
+        new Seeds(node).user("u-dev", User.Role.USER);
+        team = field(node.admin("POST", "/admin/teams", "{\"name\":\"ml\",\"owner\":\"u-dev\"}").body(), "id");
+        // Prices that make costs easy to follow: 1000 USD in and 2000 USD out per million tokens.
+        node.admin("PUT", "/admin/ai/models/openai/budget-model", "{\"contextWindow\":1000,\"capabilities\":[\"chat\"],"
+                + "\"inputPrice\":1000,\"outputPrice\":2000}");
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+        fake.close();
+    }
+
+    /** A fresh AI service with one model and an app subscribed to it; returns {serviceId, key, model}. */
+    static String[] setup(String name) {
+        String model = name + "-m";
+        String app = field(node.admin("POST", "/admin/apps", "{\"teamId\":\"" + team + "\",\"name\":\"" + name + "\"}")
+                .body(), "id");
+        String key = field(node.admin("POST", "/admin/keys", "{\"appId\":\"" + app + "\",\"userId\":\"u-dev\"}")
+                .body(), "key");
+        String svc = field(node.admin("POST", "/admin/services", "{\"name\":\"" + name + "\",\"teamId\":\"" + team
+                + "\",\"kind\":\"ai\",\"approval\":\"auto\",\"versions\":[{\"version\":\"v1\",\"models\":[\""
+                + model + "\"],\"lifecycle\":\"published\"}]}").body(), "id");
+        node.subscribe(app, svc);
+        node.admin("POST", "/admin/ai/deployments", "{\"model\":\"" + model + "\",\"upstreamModel\":\"budget-model\","
+                + "\"provider\":\"openai\",\"baseUrl\":\"" + fake.baseUrl() + "\",\"teamId\":\"" + team + "\"}");
+        return new String[]{svc, key, model};
+    }
+
+    static void limit(String svc, String metric, String window, long max) {
+        HttpResponse<String> r = node.admin("POST", "/admin/limits", "{\"subject\":\"app\",\"subjectId\":\"*\","
+                + "\"serviceId\":\"" + svc + "\",\"metric\":\"" + metric + "\"" + (window == null ? ""
+                : ",\"window\":\"" + window + "\"") + ",\"max\":" + max + "}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    static HttpResponse<String> chat(String[] s, boolean stream) {
+        return node.send(HttpRequest.newBuilder(node.data("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + s[1]).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + s[2] + "\",\"max_tokens\":5,\"stream\":"
+                        + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")).build());
+    }
+
+    @Test
+    void aTokenQuotaAdmitsWhatFitsAndSettlesEachCallToItsRealUsage() {
+        String[] s = setup("tokens");
+        limit(s[0], "tokens", "P1D", 100);
+        int admitted = 0;
+        HttpResponse<String> last = null;
+        for (int i = 0; i < 10; i++) {
+            last = chat(s, false);
+            if (last.statusCode() != 200) {
+                break;
+            }
+            admitted++;
+            assertThat(last.headers().firstValue("x-ratelimit-limit-tokens")).hasValue("100");
+        }
+        // Each call really uses 17 tokens but reserves its estimate (prompt + max_tokens): the quota is used up,
+        // and overshot by less than one call.
+        assertThat(admitted).isGreaterThanOrEqualTo(5);
+        assertThat(admitted * PER_CALL).isLessThan(100 + PER_CALL);
+        assertThat(last.statusCode()).isEqualTo(429);
+        assertThat(last.body()).contains("\"code\":\"insufficient_quota\"", "\"type\":\"insufficient_quota\"");
+        assertThat(last.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void aCostBudgetNeverOvershootsUnderConcurrentStreams() throws Exception {
+        String[] s = setup("cost");
+        // 0.2 USD; a call costs 12 × 1000 + 5 × 2000 = 22,000 micro-USD.
+        limit(s[0], "cost", "P1D", 200_000);
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 30; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> chat(s, true), pool));
+            }
+        }
+        long admitted = calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 200).count();
+        long refused = calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 429).count();
+        assertThat(admitted + refused).isEqualTo(30);
+        assertThat(admitted * 22_000).as("spent within the budget").isLessThanOrEqualTo(200_000 + 22_000);
+        assertThat(admitted).as("the budget is used, not refused wholesale").isGreaterThanOrEqualTo(5);
+        assertThat(calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 429).findFirst()
+                .orElseThrow().body()).contains("insufficient_quota");
+    }
+
+    @Test
+    void anInFlightLimitHoldsItsSlotUntilTheStreamEnds() throws Exception {
+        String[] s = setup("inflight");
+        limit(s[0], "concurrent", null, 1);
+        fake.stallNext(Duration.ofMillis(1500));
+        CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> chat(s, true));
+        HttpResponse<String> second = null;
+        for (int i = 0; i < 50 && (second == null || second.statusCode() != 429); i++) {
+            Thread.sleep(20);
+            second = chat(s, false);
+        }
+        assertThat(second.statusCode()).as("a second call while the first streams").isEqualTo(429);
+        assertThat(second.body()).contains("rate_limit_exceeded", "in flight");
+        assertThat(slow.get().statusCode()).isEqualTo(200);
+        assertThat(chat(s, false).statusCode()).as("the slot is free again").isEqualTo(200);
+    }
+}
