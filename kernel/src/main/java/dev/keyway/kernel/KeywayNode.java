@@ -173,7 +173,8 @@ public final class KeywayNode implements AutoCloseable {
         EntityCache<StoredDeployment> deployments = store.entities(Caches.AI_DEPLOYMENTS, StoredDeployment.class,
                 StoredDeployment::id);
         AiCaller caller = keep(new AiCaller(config.ai(), plugins::providers, deployments::all, credentials));
-        plane.enableAi(aiRoutes::get, caller, catalog, config.ai(), directories);
+        plane.enableAi(aiRoutes::get, caller, catalog, config.ai(), directories,
+                new dev.keyway.kernel.audit.LimitAlerts(auditLog, metrics));
         data = WebServer.builder().host(config.dataPlane().host()).port(config.dataPlane().port())
                 .shutdownHook(false)
                 // Stream events go out as written: without it, Nagle holds small SSE writes for ~40 ms.

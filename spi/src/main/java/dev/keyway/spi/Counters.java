@@ -28,4 +28,14 @@ public interface Counters {
     default long add(String key, long delta, Duration window, long max, Limit.Mode mode) {
         return add(key, delta, window);
     }
+
+    /**
+     * As {@link #add(String, long, Duration, long, Limit.Mode)}; when the cluster store cannot be reached,
+     * {@code onStoreDown} says whether to count on this node alone or to throw {@link IllegalStateException} (the
+     * caller refuses the request: fail closed).
+     */
+    default long add(String key, long delta, Duration window, long max, Limit.Mode mode,
+                     Limit.OnStoreDown onStoreDown) {
+        return add(key, delta, window, max, mode);
+    }
 }

@@ -26,9 +26,12 @@ import java.util.Objects;
  * @param window    the fixed window (aligned to the epoch); ignored for {@link Metric#CONCURRENT}
  * @param max       the most allowed per window (requests, tokens, in-flight requests, or millionths of a USD)
  * @param mode      counted per node or across the cluster
+ * @param soft      a soft limit never refuses: crossing {@code alertAt} percentages of it is audit-logged and counted
+ * @param alertAt   percentages of {@code max} whose crossing is reported (soft and hard limits), possibly empty
+ * @param onStoreDown what a cluster-mode count does when the cluster store cannot be reached
  */
 public record Limit(String id, Subject subject, String subjectId, String serviceId, Metric metric, Duration window,
-                    long max, Mode mode) {
+                    long max, Mode mode, boolean soft, java.util.List<Integer> alertAt, OnStoreDown onStoreDown) {
 
     public Limit {
         Objects.requireNonNull(id, "id");
@@ -37,6 +40,23 @@ public record Limit(String id, Subject subject, String subjectId, String service
         Objects.requireNonNull(metric, "metric");
         Objects.requireNonNull(window, "window");
         mode = mode == null ? Mode.LOCAL : mode;
+        alertAt = alertAt == null ? java.util.List.of() : java.util.List.copyOf(alertAt);
+        onStoreDown = onStoreDown == null ? (metric == Metric.COST || metric == Metric.TOKENS ? OnStoreDown.DENY
+                : OnStoreDown.LOCAL) : onStoreDown;
+    }
+
+    /** A hard limit with the defaults: no alerts; budgets fail closed, rates count locally when the store is down. */
+    public Limit(String id, Subject subject, String subjectId, String serviceId, Metric metric, Duration window,
+                 long max, Mode mode) {
+        this(id, subject, subjectId, serviceId, metric, window, max, mode, false, null, null);
+    }
+
+    /** What a cluster-mode count does when the cluster store cannot be reached. */
+    public enum OnStoreDown {
+        /** Count on this node alone (each node then allows the whole limit): the default for rates. */
+        LOCAL,
+        /** Refuse the call: the default for budgets and token quotas. */
+        DENY
     }
 
     /** What a limit counts for. */

@@ -28,7 +28,7 @@ import java.util.Set;
  */
 final class LimitRoutes {
     private static final Set<String> FIELDS = Set.of("subject", "subjectId", "serviceId", "metric", "window", "max",
-            "mode");
+            "mode", "soft", "alertAt", "onStoreDown");
 
     private final AdminContext context;
     private final EntityCache<StoredLimit> limits;
@@ -65,7 +65,34 @@ final class LimitRoutes {
             max = maxNode.asLong();
         }
         Limit.Mode mode = f.choice("mode", Limit.Mode.class, false);
+        Limit.OnStoreDown onStoreDown = f.choice("onStoreDown", Limit.OnStoreDown.class, false);
+        var softNode = f.node("soft");
+        boolean soft = softNode != null && softNode.asBoolean(false);
+        if (softNode != null && !softNode.isBoolean() && !softNode.isNull()) {
+            f.error("soft", "expected true or false");
+        }
+        java.util.List<Integer> alertAt = new java.util.ArrayList<>();
+        var alerts = f.node("alertAt");
+        if (alerts != null && !alerts.isNull()) {
+            if (!alerts.isArray()) {
+                f.error("alertAt", "expected an array of percentages, e.g. [50, 80, 100]");
+            } else {
+                for (var p : alerts) {
+                    if (!p.isInt() || p.asInt() < 1 || p.asInt() > 1000) {
+                        f.error("alertAt", "expected percentages in 1..1000");
+                        break;
+                    }
+                    alertAt.add(p.asInt());
+                }
+            }
+        }
         f.check();
+        if (soft && metric != Limit.Metric.COST && metric != Limit.Metric.TOKENS) {
+            throw AdminErrors.invalid(Map.of("soft", "only cost and token budgets can be soft (alert only)"));
+        }
+        if (soft && alertAt.isEmpty()) {
+            throw AdminErrors.invalid(Map.of("alertAt", "a soft budget only alerts: say at which percentages"));
+        }
         if ("*".equals(subjectId) && (subject != Limit.Subject.APP || serviceId == null)) {
             throw AdminErrors.invalid(Map.of("subjectId", "* (each app on its own) goes with subject app and a "
                     + "serviceId: a service's default plan"));
@@ -81,8 +108,8 @@ final class LimitRoutes {
         }
         String team = owner(subject, subjectId, serviceId, who);
         String id = before == null ? Ids.next("lim") : before.id();
-        StoredLimit after = new StoredLimit(new Limit(id, subject, subjectId, serviceId, metric, window, max, mode),
-                team);
+        StoredLimit after = new StoredLimit(new Limit(id, subject, subjectId, serviceId, metric, window, max, mode,
+                soft, alertAt, onStoreDown), team);
         if (before == null) {
             limits.put(after);
         } else {

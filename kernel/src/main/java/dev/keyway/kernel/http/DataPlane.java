@@ -254,8 +254,9 @@ public final class DataPlane implements Handler, AutoCloseable {
     /** Serves the unified AI API on {@code /v1} with these parts (without it, /v1 answers 404). */
     public void enableAi(java.util.function.Supplier<dev.keyway.kernel.ai.AiRoutes> aiRoutes,
                          dev.keyway.kernel.ai.AiCaller caller, dev.keyway.kernel.ai.ModelCatalog catalog,
-                         dev.keyway.kernel.config.AiConfig config, dev.keyway.spi.Directories directories) {
-        this.limitGuard = new LimitGuard(directories, System::currentTimeMillis);
+                         dev.keyway.kernel.config.AiConfig config, dev.keyway.spi.Directories directories,
+                         dev.keyway.kernel.audit.LimitAlerts alerts) {
+        this.limitGuard = new LimitGuard(directories, System::currentTimeMillis, alerts);
         this.ai = new AiEndpoints(aiRoutes, caller, catalog, config, directories, this::decide, maxBody, limitGuard);
         this.prompts = new PromptEndpoint(caller, catalog, config, maxBody);
     }

@@ -22,10 +22,14 @@ import java.util.function.LongSupplier;
 final class LimitGuard {
     private final Directories directories;
     private final LongSupplier clockMs;
+    private final dev.keyway.kernel.audit.LimitAlerts alerts;
+    private final java.util.function.Function<String, String> serviceTeam;
 
-    LimitGuard(Directories directories, LongSupplier clockMs) {
+    LimitGuard(Directories directories, LongSupplier clockMs, dev.keyway.kernel.audit.LimitAlerts alerts) {
         this.directories = directories;
         this.clockMs = clockMs;
+        this.alerts = alerts;
+        this.serviceTeam = id -> directories.services().byId(id).map(Service::teamId).orElse(null);
     }
 
     /** What a call holds until it ends; {@link #release} settles it. */
@@ -72,10 +76,24 @@ final class LimitGuard {
             String counter = limit.metric().name().toLowerCase(java.util.Locale.ROOT) + ":" + limit.id() + ":"
                     + (limit.subject() == Limit.Subject.APP && "*".equals(limit.subjectId()) ? appId
                     : limit.subjectId());
-            long count = counters.add(counter, amount, window(limit), limit.max(), limit.mode());
+            long count;
+            try {
+                count = counters.add(counter, amount, window(limit), limit.max(), limit.mode(), limit.onStoreDown());
+            } catch (IllegalStateException e) {
+                release(held, 0, 0);
+                held.refusal = Decision.respond(503, "limit_store_unavailable", "limit " + limit.id() + " cannot be "
+                        + "counted: the cluster store is unreachable, and this limit fails closed").withHeader(
+                        "Retry-After", "1");
+                return held;
+            }
             Taken t = new Taken(limit, counter, amount, count);
             held.taken.add(t);
-            if (count > limit.max()) {
+            if (alerts != null && !limit.alertAt().isEmpty()) {
+                long windowMs = window(limit).toMillis();
+                long now = clockMs.getAsLong();
+                alerts.check(limit, counter, now - Math.floorMod(now, windowMs), count, serviceTeam.apply(service.id()));
+            }
+            if (count > limit.max() && !limit.soft()) {
                 release(held, 0, 0);
                 held.refusal = refuse(t, service);
                 return held;
@@ -109,7 +127,12 @@ final class LimitGuard {
             };
             long delta = actual - t.amount();
             if (delta != 0) {
-                counters.add(t.key(), delta, window(t.limit()), t.limit().max(), t.limit().mode());
+                try {
+                    counters.add(t.key(), delta, window(t.limit()), t.limit().max(), t.limit().mode(),
+                            Limit.OnStoreDown.LOCAL);
+                } catch (RuntimeException e) {
+                    // Settling is best effort: the reservation stays counted (errs on the safe side).
+                }
             }
         }
         held.taken.clear();

@@ -56,6 +56,12 @@ public final class ModeCounters implements Counters {
 
     @Override
     public long add(String key, long delta, Duration window, long max, Limit.Mode mode) {
+        return add(key, delta, window, max, mode, Limit.OnStoreDown.LOCAL);
+    }
+
+    @Override
+    public long add(String key, long delta, Duration window, long max, Limit.Mode mode,
+                    Limit.OnStoreDown onStoreDown) {
         if (mode != Limit.Mode.CLUSTER) {
             return local.add(key, delta, window);
         }
@@ -90,6 +96,9 @@ public final class ModeCounters implements Counters {
                 return Math.max(lease.clusterTotal - lease.left, lease.used);
             }
         } catch (RuntimeException e) {
+            if (onStoreDown == Limit.OnStoreDown.DENY) {
+                throw new IllegalStateException("cluster counters unreachable; limit " + key + " fails closed", e);
+            }
             degraded.incrementAndGet();
             long t = clockMs.getAsLong();
             if (t - lastWarning > 60_000) {

@@ -142,4 +142,25 @@ class BudgetLimitsTest {
         assertThat(slow.get().statusCode()).isEqualTo(200);
         assertThat(chat(s, false).statusCode()).as("the slot is free again").isEqualTo(200);
     }
+
+    @Test
+    void aSoftBudgetNeverRefusesButAlertsAtItsThresholds() throws Exception {
+        String[] s = setup("soft");
+        HttpResponse<String> created = node.admin("POST", "/admin/limits", "{\"subject\":\"app\",\"subjectId\":\"*\","
+                + "\"serviceId\":\"" + s[0] + "\",\"metric\":\"cost\",\"window\":\"P1D\",\"max\":50000,"
+                + "\"soft\":true,\"alertAt\":[50,100]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = field(created.body(), "id");
+        for (int i = 0; i < 4; i++) {
+            assertThat(chat(s, false).statusCode()).as("a soft budget never refuses").isEqualTo(200);
+        }
+        String audit = node.admin("GET", "/admin/audit?action=limit.alert&target=" + id, null).body();
+        assertThat(audit).contains("\"percent\":50", "\"percent\":100");
+        assertThat(node.admin("GET", "/metrics", null).body()).contains("keyway_limit_alerts_total");
+
+        HttpResponse<String> hardRequests = node.admin("POST", "/admin/limits", "{\"subject\":\"app\","
+                + "\"subjectId\":\"*\",\"serviceId\":\"" + s[0] + "\",\"metric\":\"requests\",\"window\":"
+                + "\"P1D\",\"max\":5,\"soft\":true,\"alertAt\":[50]}");
+        assertThat(hardRequests.statusCode()).as("only budgets can be soft").isEqualTo(400);
+    }
 }

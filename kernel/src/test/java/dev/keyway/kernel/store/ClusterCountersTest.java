@@ -93,4 +93,22 @@ class ClusterCountersTest {
         }
         assertThat(counters.degraded()).isEqualTo(5);
     }
+
+    @Test
+    void anUnreachableStoreFailsBudgetsClosed() {
+        @SuppressWarnings("unchecked")
+        IgniteCache<String, String> down = (IgniteCache<String, String>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{IgniteCache.class}, (proxy, method, args) -> {
+                    throw new IgniteException("cluster unreachable");
+                });
+        ModeCounters counters = new ModeCounters(new LocalCounters(), new ClusterAllotments(down), () -> 3,
+                System::currentTimeMillis);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> counters.add("cost:lim-1:app-1", 100,
+                        Duration.ofDays(1), 1000, Limit.Mode.CLUSTER, Limit.OnStoreDown.DENY))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("fails closed");
+        assertThat(new Limit("l", Limit.Subject.APP, "*", "s", Limit.Metric.COST, Duration.ofDays(1), 1,
+                Limit.Mode.CLUSTER).onStoreDown()).as("budgets fail closed by default").isEqualTo(Limit.OnStoreDown.DENY);
+        assertThat(new Limit("l", Limit.Subject.APP, "*", "s", Limit.Metric.REQUESTS, Duration.ofDays(1), 1,
+                Limit.Mode.CLUSTER).onStoreDown()).as("rates count locally by default").isEqualTo(Limit.OnStoreDown.LOCAL);
+    }
 }

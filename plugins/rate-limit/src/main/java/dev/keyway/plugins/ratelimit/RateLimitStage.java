@@ -143,7 +143,7 @@ public final class RateLimitStage implements Stage {
                 long windowMs = limit.window().toMillis();
                 long end = now - Math.floorMod(now, windowMs) + windowMs;
                 counts.add(new Count(limit, keys.get(i), counters.add(keys.get(i), 1, limit.window(), limit.max(),
-                        limit.mode()), end - now));
+                        limit.mode(), limit.onStoreDown()), end - now));
             }
         } catch (RuntimeException e) {
             try {
@@ -158,7 +158,8 @@ public final class RateLimitStage implements Stage {
 
     private void undo(List<Count> counts) {
         for (Count c : counts) {
-            directories.counters().add(c.key(), -1, c.limit().window(), c.limit().max(), c.limit().mode());
+            directories.counters().add(c.key(), -1, c.limit().window(), c.limit().max(), c.limit().mode(),
+                    dev.keyway.spi.Limit.OnStoreDown.LOCAL);
         }
     }
 
