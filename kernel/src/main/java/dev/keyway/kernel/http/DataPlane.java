@@ -19,6 +19,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -105,7 +106,7 @@ public final class DataPlane implements Handler, AutoCloseable {
         if (decision instanceof Decision.Respond denial) {
             return deny(res, exchange, denial, null);
         }
-        String body = WhoAmI.render(exchange);
+        String body = WhoAmI.render(exchange, limitGuard == null ? List.of() : limitGuard.keyLimits(exchange));
         if (body == null) {
             return deny(res, exchange, Decision.respond(401, "invalid_api_key",
                     "no stage authenticated this request (is the key-auth plugin loaded?)"), null);

@@ -32,6 +32,15 @@ final class LimitGuard {
         this.serviceTeam = id -> directories.services().byId(id).map(Service::teamId).orElse(null);
     }
 
+    /** The limits on every service for the exchange's key, user, app and team (for {@code GET /v1/me}). */
+    List<Limit> keyLimits(HttpExchange exchange) {
+        ApiKey key = exchange.attribute(Attributes.API_KEY).orElse(null);
+        return directories.limits().applicable(null, key == null ? null : key.id(),
+                exchange.attribute(Attributes.USER).map(u -> u.id()).orElse(null),
+                exchange.attribute(Attributes.APP).map(a -> a.id()).orElse(null),
+                exchange.attribute(Attributes.TEAM).map(t -> t.id()).orElse(null), null);
+    }
+
     /** What a call holds until it ends; {@link #release} settles it. */
     static final class Held {
         private final List<Taken> taken = new ArrayList<>();

@@ -119,6 +119,8 @@ class RequestLimitsTest {
         String[] c = caller(svc);
         String keyLimit = limit("{\"subject\":\"key\",\"subjectId\":\"" + c[3] + "\",\"metric\":\"requests\","
                 + "\"window\":\"P1D\",\"max\":2}");
+        assertThat(call("/v1/me", c[1]).body()).as("the key's own limits in /v1/me")
+                .contains("\"id\":\"" + keyLimit + "\"", "\"metric\":\"requests\"");
         HttpResponse<String> first = call("/tight/x", c[1]);
         assertThat(first.headers().firstValue("x-ratelimit-limit-requests")).hasValue("2");
         call("/tight/x", c[1]);
