@@ -259,7 +259,7 @@ public final class DataPlane implements Handler, AutoCloseable {
                          dev.keyway.kernel.audit.LimitAlerts alerts) {
         this.limitGuard = new LimitGuard(directories, System::currentTimeMillis, alerts);
         this.ai = new AiEndpoints(aiRoutes, caller, catalog, config, directories, this::decide, maxBody, limitGuard);
-        this.prompts = new PromptEndpoint(caller, catalog, config, maxBody);
+        this.prompts = new PromptEndpoint(caller, catalog, config, maxBody, limitGuard);
     }
 
     @Override

@@ -31,8 +31,10 @@ final class PromptEndpoint {
     private final ModelCatalog catalog;
     private final AiConfig config;
     private final long maxBody;
+    private final LimitGuard limits;
 
-    PromptEndpoint(AiCaller caller, ModelCatalog catalog, AiConfig config, long maxBody) {
+    PromptEndpoint(AiCaller caller, ModelCatalog catalog, AiConfig config, long maxBody, LimitGuard limits) {
+        this.limits = limits;
         this.caller = caller;
         this.catalog = catalog;
         this.config = config;
@@ -75,16 +77,29 @@ final class PromptEndpoint {
         } catch (IllegalArgumentException e) {
             return deny(res, exchange, Decision.respond(400, "invalid_request", e.getMessage()), null);
         }
-        AiCaller.Attempt attempt = caller.call(prompt.model(), service.teamId(), request,
-                (provider, r, deployment) -> provider.chat(r.withModel(deployment.model()), deployment));
-        return switch (attempt) {
-            case AiCaller.Attempt.Invalid i -> deny(res, exchange, Decision.respond(400, "invalid_request",
-                    i.reason().getMessage()), i.reason().param());
-            case AiCaller.Attempt.Failed f -> deny(res, exchange, Decision.respond(f.status(), f.code(), f.message()),
-                    null);
-            case AiCaller.Attempt.Answered a -> AiAnswers.chat(exchange, res, a, request, new AiInbound.Prompt(),
-                    catalog, caller, config);
-        };
+        long maxOut = request.maxTokens() != null ? request.maxTokens() : config.defaultMaxTokens();
+        long promptTokens = Budgets.promptTokens(request);
+        LimitGuard.Held held = limits.admit(exchange, promptTokens + maxOut, Budgets.costMicros(
+                caller.deployments(prompt.model(), service.teamId()), catalog, promptTokens, maxOut));
+        if (held.refusal() != null) {
+            return deny(res, exchange, held.refusal(), null);
+        }
+        DataPlane.Result result = null;
+        try {
+            AiCaller.Attempt attempt = caller.call(prompt.model(), service.teamId(), request,
+                    (provider, r, deployment) -> provider.chat(r.withModel(deployment.model()), deployment));
+            result = switch (attempt) {
+                case AiCaller.Attempt.Invalid i -> deny(res, exchange, Decision.respond(400, "invalid_request",
+                        i.reason().getMessage()), i.reason().param());
+                case AiCaller.Attempt.Failed f -> deny(res, exchange, Decision.respond(f.status(), f.code(),
+                        f.message()), null);
+                case AiCaller.Attempt.Answered a -> AiAnswers.chat(exchange, res, a, request, new AiInbound.Prompt(),
+                        catalog, caller, config);
+            };
+            return result;
+        } finally {
+            limits.release(held, Budgets.tokens(result), Budgets.costMicros(result));
+        }
     }
 
     private Map<String, Object> body(ServerRequest req) {

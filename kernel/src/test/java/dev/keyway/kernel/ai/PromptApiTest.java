@@ -139,4 +139,20 @@ class PromptApiTest {
         assertThat(r.body()).contains("subscription_required");
         assertThat(fake.received()).hasSize(before);
     }
+
+    @Test
+    void aPromptApisCallsReserveAgainstTokenQuotas() {
+        HttpResponse<String> created = node.admin("POST", "/admin/services", service("quota", "/quota",
+                "You summarise {{language}} text.", "{{text}} in {{words}} words"));
+        String svc = field(created.body(), "id");
+        node.subscribe(app, svc);
+        HttpResponse<String> limit = node.admin("POST", "/admin/limits", "{\"subject\":\"app\",\"subjectId\":\"*\","
+                + "\"serviceId\":\"" + svc + "\",\"metric\":\"tokens\",\"window\":\"P1D\",\"max\":100}");
+        assertThat(limit.statusCode()).as(limit.body()).isEqualTo(201);
+        int before = fake.received().size();
+        HttpResponse<String> r = call("/quota", "{\"variables\":{\"text\":\"x\"}}");
+        assertThat(r.statusCode()).as("200 max tokens do not fit a quota of 100").isEqualTo(429);
+        assertThat(r.body()).contains("insufficient_quota");
+        assertThat(fake.received()).hasSize(before);
+    }
 }
