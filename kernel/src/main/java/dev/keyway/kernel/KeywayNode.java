@@ -116,6 +116,9 @@ public final class KeywayNode implements AutoCloseable {
                 StoredCredential::id), masterKey);
         ModelCatalog catalog = new ModelCatalog(store.entities(Caches.AI_MODELS, StoredModel.class, StoredModel::key));
         Directories directories = StoreDirectories.of(store, hasher);
+        if (directories.counters() instanceof dev.keyway.kernel.store.ModeCounters counters) {
+            metrics.gauge("keyway_limit_store_degraded_total", counters::degraded);
+        }
         EntityCache<Service> services = store.entities(Caches.SERVICES, Service.class, Service::id);
         AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.of(List.of()));
         AtomicReference<AiRoutes> aiRoutes = new AtomicReference<>(AiRoutes.of(List.of()));
