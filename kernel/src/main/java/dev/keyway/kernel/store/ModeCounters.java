@@ -81,6 +81,10 @@ public final class ModeCounters implements Counters {
                 if (delta < 0) {
                     return giveBack(lease, -delta, max);
                 }
+                if (lease.left < delta && lease.refilling) {
+                    // A top-up is on its way: wait for it (briefly) rather than refuse with units in flight.
+                    awaitRefill(lease);
+                }
                 if (lease.left < delta) {
                     take(lease, key, start, window, Math.max(delta, chunk(max)), max);
                 }
@@ -107,6 +111,17 @@ public final class ModeCounters implements Counters {
                         + key + " on this node alone until the store answers again");
             }
             return local.add(key, delta, window);
+        }
+    }
+
+    private static void awaitRefill(Lease lease) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+        try {
+            while (lease.refilling && System.nanoTime() < deadline) {
+                lease.wait(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -141,6 +156,7 @@ public final class ModeCounters implements Counters {
             } finally {
                 synchronized (lease) {
                     lease.refilling = false;
+                    lease.notifyAll();
                 }
             }
         });
