@@ -93,6 +93,13 @@ final class LimitRoutes {
         if (soft && alertAt.isEmpty()) {
             throw AdminErrors.invalid(Map.of("alertAt", "a soft budget only alerts: say at which percentages"));
         }
+        if (mode == Limit.Mode.CLUSTER && metric == Limit.Metric.CONCURRENT) {
+            throw AdminErrors.invalid(Map.of("mode", "in-flight limits are counted per node (local): a slot leased "
+                    + "from the cluster would not come back to it when the call ends"));
+        }
+        if (before != null) {
+            manage(who, before.teamId());
+        }
         if ("*".equals(subjectId) && (subject != Limit.Subject.APP || serviceId == null)) {
             throw AdminErrors.invalid(Map.of("subjectId", "* (each app on its own) goes with subject app and a "
                     + "serviceId: a service's default plan"));
@@ -103,7 +110,9 @@ final class LimitRoutes {
         if (subject == Limit.Subject.SUBSCRIPTION) {
             String sid = subjectId;
             StoredSubscription s = context.store().entities(Caches.SUBSCRIPTIONS, StoredSubscription.class,
-                    StoredSubscription::id).get(sid).orElseThrow(() -> AdminErrors.notFound("subscription", sid));
+                    StoredSubscription::id).get(sid)
+                    .filter(x -> who.canSee(x.serviceTeamId()) || who.canSee(x.appTeamId()))
+                    .orElseThrow(() -> AdminErrors.notFound("subscription", sid));
             serviceId = s.serviceId();
         }
         String team = owner(subject, subjectId, serviceId, who);

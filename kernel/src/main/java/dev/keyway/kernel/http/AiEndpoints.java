@@ -110,15 +110,23 @@ final class AiEndpoints {
         if (held.refusal() != null) {
             return deny(res, exchange, held.refusal());
         }
+        if (request.maxTokens() == null && held.budgeted()) {
+            // The reservation assumed at most maxOut output tokens: ask every provider to stop there.
+            request = new ChatRequest(request.model(), request.messages(), request.tools(), request.toolChoice(),
+                    request.temperature(), request.topP(), request.topK(), (int) maxOut, request.stop(),
+                    request.seed(), request.user(), request.responseFormat(), request.stream(), request.extra(),
+                    request.dropUnsupported());
+        }
+        ChatRequest sent = request;
         DataPlane.Result result = null;
         try {
-            AiCaller.Attempt attempt = caller.call(request.model(), team, request,
+            AiCaller.Attempt attempt = caller.call(sent.model(), team, sent,
                     (provider, r, deployment) -> provider.chat(forProvider(r, provider, inbound).withModel(
                             deployment.model()), deployment));
             result = switch (attempt) {
                 case AiCaller.Attempt.Invalid i -> invalid(res, exchange, i.reason());
                 case AiCaller.Attempt.Failed f -> failed(res, exchange, f);
-                case AiCaller.Attempt.Answered a -> AiAnswers.chat(exchange, res, a, request, inbound, catalog, caller,
+                case AiCaller.Attempt.Answered a -> AiAnswers.chat(exchange, res, a, sent, inbound, catalog, caller,
                         config);
             };
             return result;
@@ -175,7 +183,25 @@ final class AiEndpoints {
         if (refused != null) {
             return refused;
         }
-        AiCaller.Attempt attempt = caller.call(request.model(), route.get().service().teamId(), request,
+        String team = route.get().service().teamId();
+        long inputTokens = request.input().stream().mapToLong(t -> t.length() / 3 + 1).sum();
+        LimitGuard.Held held = limits.admit(exchange, inputTokens, Budgets.costMicros(
+                caller.deployments(request.model(), team), catalog, inputTokens, 0));
+        if (held.refusal() != null) {
+            return deny(res, exchange, held.refusal());
+        }
+        DataPlane.Result result = null;
+        try {
+            result = embed(exchange, res, request, team, base64);
+            return result;
+        } finally {
+            limits.release(held, Budgets.tokens(result), Budgets.costMicros(result));
+        }
+    }
+
+    private DataPlane.Result embed(HttpExchange exchange, ServerResponse res, EmbeddingRequest request, String team,
+                                   boolean base64) {
+        AiCaller.Attempt attempt = caller.call(request.model(), team, request,
                 (provider, r, deployment) ->
                 provider.embeddings(r.withModel(deployment.model()), deployment));
         return switch (attempt) {

@@ -60,21 +60,30 @@ final class Budgets {
         return most.setScale(0, RoundingMode.CEILING).longValueExact();
     }
 
-    /** The tokens a finished call used (0 when it reached no provider). */
+    /**
+     * The tokens a finished call used: 0 when it reached no provider, -1 when a provider answered but its usage is
+     * not known (a stream cut short, the call ended by an exception) — the reservation then stands.
+     */
     static long tokens(DataPlane.Result result) {
-        if (result == null || result.ai() == null) {
+        if (result == null) {
+            return -1;
+        }
+        if (result.ai() == null) {
             return 0;
         }
-        long in = result.ai().inputTokens() == null ? 0 : result.ai().inputTokens();
-        long out = result.ai().outputTokens() == null ? 0 : result.ai().outputTokens();
-        return in + out;
+        if (result.ai().inputTokens() == null || result.ai().outputTokens() == null) {
+            return -1;
+        }
+        return result.ai().inputTokens() + result.ai().outputTokens();
     }
 
-    /** What a finished call cost, in millionths of a USD, rounded up. */
+    /** What a finished call cost, in millionths of a USD, rounded up; 0 and -1 as for {@link #tokens}. */
     static long costMicros(DataPlane.Result result) {
-        if (result == null || result.ai() == null || result.ai().costUsd() == null) {
-            return 0;
+        long tokens = tokens(result);
+        if (tokens <= 0) {
+            return tokens;
         }
-        return result.ai().costUsd().movePointRight(6).setScale(0, RoundingMode.CEILING).longValueExact();
+        return result.ai().costUsd() == null ? -1
+                : result.ai().costUsd().movePointRight(6).setScale(0, RoundingMode.CEILING).longValueExact();
     }
 }

@@ -50,9 +50,15 @@ final class LimitGuard {
         Decision.Respond refusal() {
             return refusal;
         }
+
+        /** Whether a token or cost limit holds a reservation for this call. */
+        boolean budgeted() {
+            return taken.stream().anyMatch(t -> t.limit().metric() == Limit.Metric.TOKENS
+                    || t.limit().metric() == Limit.Metric.COST);
+        }
     }
 
-    private record Taken(Limit limit, String key, long amount, long count) {
+    private record Taken(Limit limit, String key, long amount, long count, long windowStart) {
     }
 
     /**
@@ -72,6 +78,17 @@ final class LimitGuard {
                 exchange.attribute(Attributes.TEAM).map(t -> t.id()).orElse(null),
                 exchange.attribute(Attributes.SUBSCRIPTION).map(s -> s.id()).orElse(null));
         Counters counters = directories.counters();
+        try {
+            return admit(exchange, held, service, appId, limits, counters, tokens, costMicros);
+        } catch (RuntimeException e) {
+            // Whatever was taken before the failure goes back: a slot or a reservation must never leak.
+            release(held, 0, 0);
+            throw e;
+        }
+    }
+
+    private Held admit(HttpExchange exchange, Held held, Service service, String appId, List<Limit> limits,
+                       Counters counters, long tokens, long costMicros) {
         for (Limit limit : limits) {
             long amount = switch (limit.metric()) {
                 case CONCURRENT -> 1;
@@ -95,17 +112,17 @@ final class LimitGuard {
                         "Retry-After", "1");
                 return held;
             }
-            Taken t = new Taken(limit, counter, amount, count);
+            Taken t = new Taken(limit, counter, amount, count, windowStart(limit));
             held.taken.add(t);
-            if (alerts != null && !limit.alertAt().isEmpty()) {
-                long windowMs = window(limit).toMillis();
-                long now = clockMs.getAsLong();
-                alerts.check(limit, counter, now - Math.floorMod(now, windowMs), count, serviceTeam.apply(service.id()));
-            }
             if (count > limit.max() && !limit.soft()) {
                 release(held, 0, 0);
                 held.refusal = refuse(t, service);
                 return held;
+            }
+            if (alerts != null && !limit.alertAt().isEmpty()) {
+                String team = serviceTeam.apply(service.id());
+                // Off the request's path: an audit write must neither slow nor fail the call.
+                Thread.ofVirtual().start(() -> alerts.check(limit, counter, t.windowStart(), count, team));
             }
             if (limit.metric() == Limit.Metric.TOKENS && (held.tightestTokens == null
                     || limit.max() - count < held.tightestTokens.limit().max() - held.tightestTokens.count())) {
@@ -134,7 +151,17 @@ final class LimitGuard {
                 case COST -> costMicros;
                 default -> 0;
             };
+            if (actual < 0) {
+                // Usage unknown although a provider answered (a broken stream, a client gone): the call is
+                // billed by the provider, so its reservation stays counted.
+                actual = t.amount();
+            }
             long delta = actual - t.amount();
+            if (delta < 0 && t.limit().metric() != Limit.Metric.CONCURRENT && windowStart(t.limit()) != t.windowStart()) {
+                // The window the reservation was taken in has ended: giving back into the new one would
+                // credit it with units it never lent.
+                continue;
+            }
             if (delta != 0) {
                 try {
                     counters.add(t.key(), delta, window(t.limit()), t.limit().max(), t.limit().mode(),
@@ -171,6 +198,12 @@ final class LimitGuard {
                     .withHeader("x-ratelimit-reset-tokens", reset + "s");
         }
         return r;
+    }
+
+    private long windowStart(Limit l) {
+        long windowMs = window(l).toMillis();
+        long now = clockMs.getAsLong();
+        return now - Math.floorMod(now, windowMs);
     }
 
     /** In-flight counts live in one window as long as a month: given back on release, they never roll over. */

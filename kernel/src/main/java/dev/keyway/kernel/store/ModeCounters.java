@@ -30,7 +30,8 @@ public final class ModeCounters implements Counters {
     private final java.util.concurrent.atomic.AtomicLong degraded = new java.util.concurrent.atomic.AtomicLong();
     private volatile long lastWarning;
     private volatile int serverCount = 1;
-    private volatile long serversReadAt = Long.MIN_VALUE;
+    private volatile long serversReadAt;
+    private volatile boolean serversRead;
 
     ModeCounters(LocalCounters local, ClusterAllotments cluster, IntSupplier servers, LongSupplier clockMs) {
         this.local = local;
@@ -47,6 +48,10 @@ public final class ModeCounters implements Counters {
         long overflow;
         long clusterTotal;
         boolean refilling;
+        // The cluster's allowance for this window is used up: refuse here, without asking the store again.
+        boolean exhausted;
+        // Counted on this node alone (the store was unreachable) this window: give-backs go there too.
+        boolean degraded;
     }
 
     @Override
@@ -71,22 +76,33 @@ public final class ModeCounters implements Counters {
         Lease lease = leases.computeIfAbsent(key + "/" + length, k -> new Lease());
         try {
             synchronized (lease) {
-                if (lease.windowStart != start) {
+                if (start > lease.windowStart) {
+                    // Windows only move forward: a thread with an older clock reading counts in the current one.
                     lease.windowStart = start;
                     lease.left = 0;
                     lease.used = 0;
                     lease.overflow = 0;
                     lease.clusterTotal = 0;
+                    lease.exhausted = false;
+                    lease.degraded = false;
+                }
+                start = lease.windowStart;
+                if (lease.degraded) {
+                    return local.add(key, delta, window);
                 }
                 if (delta < 0) {
                     return giveBack(lease, -delta, max);
                 }
-                if (lease.left < delta && lease.refilling) {
+                if (lease.left < delta && lease.refilling && !lease.exhausted) {
                     // A top-up is on its way: wait for it (briefly) rather than refuse with units in flight.
                     awaitRefill(lease);
+                    if (lease.windowStart != start) {
+                        return max + delta; // the window moved on while waiting: refuse this one, it is over
+                    }
                 }
-                if (lease.left < delta) {
+                if (lease.left < delta && !lease.exhausted) {
                     take(lease, key, start, window, Math.max(delta, chunk(max)), max);
+                    lease.exhausted = lease.left < delta;
                 }
                 if (lease.left < delta) {
                     lease.overflow += delta;
@@ -94,7 +110,7 @@ public final class ModeCounters implements Counters {
                 }
                 lease.left -= delta;
                 lease.used += delta;
-                if (lease.left < chunk(max) / 4 && !lease.refilling) {
+                if (lease.left < Math.max(1, chunk(max) / 4) && !lease.refilling && !lease.exhausted) {
                     refillLater(lease, key, start, window, max);
                 }
                 return Math.max(lease.clusterTotal - lease.left, lease.used);
@@ -104,6 +120,9 @@ public final class ModeCounters implements Counters {
                 throw new IllegalStateException("cluster counters unreachable; limit " + key + " fails closed", e);
             }
             degraded.incrementAndGet();
+            synchronized (lease) {
+                lease.degraded = lease.windowStart == start;
+            }
             long t = clockMs.getAsLong();
             if (t - lastWarning > 60_000) {
                 lastWarning = t;
@@ -115,7 +134,7 @@ public final class ModeCounters implements Counters {
     }
 
     private static void awaitRefill(Lease lease) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
         try {
             while (lease.refilling && System.nanoTime() < deadline) {
                 lease.wait(20);
@@ -147,6 +166,7 @@ public final class ModeCounters implements Counters {
                 ClusterAllotments.Grant g = cluster.grant(key, start, window, chunk(max), max);
                 synchronized (lease) {
                     if (lease.windowStart == start) {
+                        lease.exhausted |= g.granted() == 0;
                         lease.left += g.granted();
                         lease.clusterTotal = Math.max(lease.clusterTotal, g.total());
                     }
@@ -162,10 +182,11 @@ public final class ModeCounters implements Counters {
         });
     }
 
-    /** How much a node leases at a time: an eighth of its share, so leftovers on idle nodes stay small. */
+    /** How much a node leases at a time: an eighth of an equal share per server, so leftovers on idle nodes stay small. */
     private long chunk(long max) {
         long now = clockMs.getAsLong();
-        if (now - serversReadAt > 5_000) {
+        if (!serversRead || now - serversReadAt > 5_000) {
+            serversRead = true;
             serversReadAt = now;
             serverCount = Math.max(1, servers.getAsInt());
         }

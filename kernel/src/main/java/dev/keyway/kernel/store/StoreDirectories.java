@@ -5,8 +5,8 @@ import dev.keyway.spi.Service;
 
 /**
  * Builds the spi {@link Directories} stages look things up in, on the store's entity snapshots: every lookup
- * reads local memory and follows changes made anywhere in the cluster. Counters are {@link LocalCounters} (the
- * {@code local} mode: per node); a cluster-wide mode comes later.
+ * reads local memory and follows changes made anywhere in the cluster. Counters are {@link ModeCounters}: per node
+ * ({@code local}) or leased from the cluster ({@code cluster}), as each limit says.
  */
 public final class StoreDirectories {
 

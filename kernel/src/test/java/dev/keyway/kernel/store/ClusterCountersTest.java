@@ -88,10 +88,17 @@ class ClusterCountersTest {
                 });
         ModeCounters counters = new ModeCounters(new LocalCounters(), new ClusterAllotments(down), () -> 3,
                 System::currentTimeMillis);
-        for (int i = 1; i <= 5; i++) {
-            assertThat(counters.add("k", 1, Duration.ofDays(1), 3, Limit.Mode.CLUSTER)).isEqualTo(i);
+        int admitted = 0;
+        for (int i = 0; i < 100; i++) {
+            if (counters.add("k", 1, Duration.ofDays(1), 3, Limit.Mode.CLUSTER) <= 3) {
+                admitted++;
+            } else {
+                // The stage's undo of a refused request must go where the count went (here: this node alone).
+                counters.add("k", -1, Duration.ofDays(1), 3, Limit.Mode.CLUSTER);
+            }
         }
-        assertThat(counters.degraded()).isEqualTo(5);
+        assertThat(admitted).as("the whole limit on this node, no more").isEqualTo(3);
+        assertThat(counters.degraded()).isPositive();
     }
 
     @Test
@@ -110,5 +117,64 @@ class ClusterCountersTest {
                 Limit.Mode.CLUSTER).onStoreDown()).as("budgets fail closed by default").isEqualTo(Limit.OnStoreDown.DENY);
         assertThat(new Limit("l", Limit.Subject.APP, "*", "s", Limit.Metric.REQUESTS, Duration.ofDays(1), 1,
                 Limit.Mode.CLUSTER).onStoreDown()).as("rates count locally by default").isEqualTo(Limit.OnStoreDown.LOCAL);
+    }
+
+    /** An in-memory stand-in for the counter cache that counts how often it is asked. */
+    static final class MemoryCache {
+        final java.util.Map<String, String> map = new java.util.concurrent.ConcurrentHashMap<>();
+        final AtomicLong calls = new AtomicLong();
+
+        @SuppressWarnings("unchecked")
+        IgniteCache<String, String> proxy() {
+            return (IgniteCache<String, String>) Proxy.newProxyInstance(ClusterCountersTest.class.getClassLoader(),
+                    new Class<?>[]{IgniteCache.class}, (p, method, args) -> switch (method.getName()) {
+                        case "withExpiryPolicy" -> p;
+                        case "get" -> {
+                            calls.incrementAndGet();
+                            yield map.get((String) args[0]);
+                        }
+                        case "putIfAbsent" -> map.putIfAbsent((String) args[0], (String) args[1]) == null;
+                        case "replace" -> map.replace((String) args[0], (String) args[1], (String) args[2]);
+                        default -> throw new UnsupportedOperationException(method.getName());
+                    });
+        }
+    }
+
+    @Test
+    void aUsedUpAllowanceIsRefusedWithoutAskingTheStoreAgainAndLeasesFollowTheClusterSize() {
+        MemoryCache cache = new MemoryCache();
+        AtomicLong servers = new AtomicLong(3);
+        ModeCounters counters = new ModeCounters(new LocalCounters(), new ClusterAllotments(cache.proxy()),
+                () -> (int) servers.get(), () -> 1_000_000L);
+        assertThat(counters.add("k", 1, Duration.ofDays(1), 2400, Limit.Mode.CLUSTER)).isLessThanOrEqualTo(2400);
+        assertThat(cache.map.values()).as("a lease of an eighth of a third of 2400").containsExactly("100");
+
+        ModeCounters small = new ModeCounters(new LocalCounters(), new ClusterAllotments(cache.proxy()), () -> 1,
+                () -> 1_000_000L);
+        int admitted = 0;
+        for (int i = 0; i < 50; i++) {
+            if (small.add("s", 1, Duration.ofDays(1), 5, Limit.Mode.CLUSTER) <= 5) {
+                admitted++;
+            }
+        }
+        assertThat(admitted).isEqualTo(5);
+        long asked = cache.calls.get();
+        for (int i = 0; i < 50; i++) {
+            small.add("s", 1, Duration.ofDays(1), 5, Limit.Mode.CLUSTER);
+        }
+        assertThat(cache.calls.get()).as("refusals of a used-up window stay local").isEqualTo(asked);
+    }
+
+    @Test
+    void aLeaseOnlyMovesForwardInTime() {
+        MemoryCache cache = new MemoryCache();
+        AtomicLong now = new AtomicLong(Duration.ofDays(10).toMillis() + 5);
+        ModeCounters counters = new ModeCounters(new LocalCounters(), new ClusterAllotments(cache.proxy()), () -> 1,
+                now::get);
+        counters.add("w", 1, Duration.ofDays(1), 8, Limit.Mode.CLUSTER);
+        now.set(Duration.ofDays(10).toMillis() - 5); // a thread with an older clock reading, in the previous window
+        counters.add("w", 1, Duration.ofDays(1), 8, Limit.Mode.CLUSTER);
+        assertThat(cache.map.keySet()).as("both counted in the newer window").allMatch(k -> k.endsWith("@"
+                + Duration.ofDays(10).toMillis()));
     }
 }

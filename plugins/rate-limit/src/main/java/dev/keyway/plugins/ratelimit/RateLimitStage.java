@@ -115,7 +115,15 @@ public final class RateLimitStage implements Stage {
         // Name every counter before counting, so a misconfigured limit refuses the request before it consumes.
         List<String> keys = limits.stream().map(l -> counterKey(l, service, appId)).toList();
         long now = clockMs.getAsLong();
-        List<Count> counts = count(limits, keys, now);
+        List<Count> counts;
+        try {
+            counts = count(limits, keys, now);
+        } catch (IllegalStateException e) {
+            // A cluster-mode limit that fails closed while the cluster store is unreachable (onStoreDown: deny).
+            return Decision.respond(503, "limit_store_unavailable", "a limit on this request cannot be counted: the "
+                    + "cluster store is unreachable and the limit fails closed; retry shortly")
+                    .withHeader(RETRY_AFTER_HEADER, "1");
+        }
         Count tightest = counts.stream().min(TIGHTEST).orElseThrow();
         if (tightest.left() >= 0) {
             exchange.responseHeaders().set(LIMIT_HEADER, Long.toString(tightest.limit().max()));

@@ -337,7 +337,7 @@ class RateLimitStageTest {
     }
 
     @Test
-    void failsInsteadOfPassingWhenTheCountersFailAndTakesBackWhatWasCounted() {
+    void refusesWith503InsteadOfPassingWhenTheCountersFailAndTakesBackWhatWasCounted() {
         limits.add(requests("lim-1", Subject.KEY, "k-1", null, MINUTE, 5));
         limits.add(requests("lim-2", Subject.APP, "a-9", null, MINUTE, 5));
         Counters failing = (key, delta, window) -> {
@@ -349,7 +349,11 @@ class RateLimitStageTest {
         RateLimitStage stage = started(directories(limitDirectory, failing));
         TestExchange exchange = identified(APP);
 
-        assertThatThrownBy(() -> stage.apply(exchange)).hasMessage("counter store unavailable");
+        // Fails closed as a 503 the caller can retry, not a pass and not a 500.
+        Decision decision = stage.apply(exchange);
+        assertThat(decision).isInstanceOf(Decision.Respond.class);
+        assertThat(((Decision.Respond) decision).status()).isEqualTo(503);
+        assertThat(((Decision.Respond) decision).code()).isEqualTo("limit_store_unavailable");
         assertNothingWritten(exchange);
         assertThat(count("req:lim-1:k-1", MINUTE)).isZero();
     }
