@@ -338,6 +338,14 @@ final class AiEndpoints {
     }
 
     private Map<String, Object> body(ServerRequest req) {
+        return json(req, maxBody, false);
+    }
+
+    /**
+     * The request body as a JSON object, at most {@code maxBody} bytes ({@link TooLarge} above); an empty body is
+     * an empty object when {@code emptyIsObject}. Bad JSON is a 400 naming where it broke, never quoting it.
+     */
+    static Map<String, Object> json(ServerRequest req, long maxBody, boolean emptyIsObject) {
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
             bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
@@ -346,6 +354,9 @@ final class AiEndpoints {
         }
         if (bytes.length > maxBody) {
             throw new TooLarge(maxBody);
+        }
+        if (bytes.length == 0 && emptyIsObject) {
+            return Map.of();
         }
         try {
             return Json.parseObject(new String(bytes, StandardCharsets.UTF_8));

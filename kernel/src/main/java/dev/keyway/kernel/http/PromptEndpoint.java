@@ -15,8 +15,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +70,8 @@ final class PromptEndpoint {
             messages.add(ChatMessage.text(ChatMessage.Role.USER, Prompts.render(prompt.user(), values)));
             request = new ChatRequest(prompt.model(), messages, List.of(), null, prompt.temperature(), null, null,
                     prompt.maxTokens(), List.of(), null, null, null, stream, Map.of(), false);
+        } catch (AiEndpoints.TooLarge e) {
+            return deny(res, exchange, Decision.respond(413, "request_too_large", e.getMessage()), null);
         } catch (InvalidRequestException e) {
             return deny(res, exchange, Decision.respond(400, "invalid_request", e.getMessage()), e.param());
         } catch (IllegalArgumentException e) {
@@ -103,23 +103,7 @@ final class PromptEndpoint {
     }
 
     private Map<String, Object> body(ServerRequest req) {
-        byte[] bytes;
-        try (InputStream in = req.content().inputStream()) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
-        } catch (IOException e) {
-            throw new InvalidRequestException(null, "the request body could not be read");
-        }
-        if (bytes.length > maxBody) {
-            throw new InvalidRequestException(null, "request body exceeds the limit of " + maxBody + " bytes");
-        }
-        if (bytes.length == 0) {
-            return Map.of();
-        }
-        try {
-            return Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
-        } catch (Json.ParseException e) {
-            throw new InvalidRequestException(null, "the request body is not a JSON object (" + e.getMessage() + ")");
-        }
+        return AiEndpoints.json(req, maxBody, true);
     }
 
     private static DataPlane.Result deny(ServerResponse res, HttpExchange exchange, Decision.Respond denial,

@@ -230,20 +230,7 @@ final class GeminiAnswers {
 
     /** {@code Retry-After} (delay seconds or an HTTP-date) in milliseconds from {@code nowMillis}, or -1. */
     static long retryAfterMillis(String value, long nowMillis) {
-        if (value == null || value.isBlank()) {
-            return -1;
-        }
-        long seconds = seconds(value.strip());
-        if (seconds >= 0) {
-            return seconds;
-        }
-        try {
-            long at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()
-                    .toEpochMilli();
-            return Math.max(0, at - nowMillis);
-        } catch (DateTimeParseException notDate) {
-            return -1;
-        }
+        return dev.keyway.spi.ai.ProviderHeaders.retryAfterMillis(value, nowMillis);
     }
 
     /** Decimal seconds in milliseconds, or -1 when the text is not a non-negative number. */
@@ -262,13 +249,6 @@ final class GeminiAnswers {
     }
 
     private static String header(Map<String, List<String>> headers, String name) {
-        if (headers != null) {
-            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-                if (name.equalsIgnoreCase(e.getKey()) && e.getValue() != null && !e.getValue().isEmpty()) {
-                    return e.getValue().getFirst();
-                }
-            }
-        }
-        return null;
+        return dev.keyway.spi.ai.ProviderHeaders.first(headers, name);
     }
 }

@@ -175,24 +175,7 @@ public final class AnthropicWire {
 
     /** {@code Retry-After} (delay seconds or an HTTP-date) in milliseconds from {@code nowMillis}, or -1. */
     static long retryAfterMillis(String value, long nowMillis) {
-        if (value == null || value.isBlank()) {
-            return -1;
-        }
-        String v = value.strip();
-        try {
-            BigDecimal seconds = new BigDecimal(v);
-            if (seconds.signum() < 0) {
-                return -1;
-            }
-            return seconds.min(BigDecimal.valueOf(Long.MAX_VALUE / 1000)).movePointRight(3).longValue();
-        } catch (NumberFormatException notSeconds) {
-            try {
-                long at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-                return Math.max(0, at - nowMillis);
-            } catch (DateTimeParseException notDate) {
-                return -1;
-            }
-        }
+        return dev.keyway.spi.ai.ProviderHeaders.retryAfterMillis(value, nowMillis);
     }
 
     /** An error body in Anthropic's shape, its type chosen by status, for a caller of {@code /v1/messages}. */
@@ -283,13 +266,6 @@ public final class AnthropicWire {
     }
 
     private static String header(Map<String, List<String>> headers, String name) {
-        if (headers != null) {
-            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-                if (name.equalsIgnoreCase(e.getKey()) && e.getValue() != null && !e.getValue().isEmpty()) {
-                    return e.getValue().getFirst();
-                }
-            }
-        }
-        return null;
+        return dev.keyway.spi.ai.ProviderHeaders.first(headers, name);
     }
 }

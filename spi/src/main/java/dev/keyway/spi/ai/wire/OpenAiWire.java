@@ -414,36 +414,11 @@ public final class OpenAiWire {
     }
 
     private static long retryAfterMillis(Map<String, List<String>> headers) {
-        String ms = header(headers, "retry-after-ms");
-        if (ms != null && SECONDS.matcher(ms).matches()) {
-            return new BigDecimal(ms).longValue();
-        }
-        String after = header(headers, "retry-after");
-        if (after == null) {
-            return -1;
-        }
-        if (SECONDS.matcher(after).matches()) {
-            return new BigDecimal(after).movePointRight(3).longValue();
-        }
-        try {
-            Instant at = ZonedDateTime.parse(after, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            return Math.max(0, Duration.between(Instant.now(), at).toMillis());
-        } catch (DateTimeParseException e) {
-            return -1;
-        }
+        return dev.keyway.spi.ai.ProviderHeaders.retryAfterMillis(headers, System.currentTimeMillis());
     }
 
     private static String header(Map<String, List<String>> headers, String name) {
-        if (headers == null) {
-            return null;
-        }
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            if (name.equalsIgnoreCase(e.getKey()) && e.getValue() != null && !e.getValue().isEmpty()) {
-                String v = e.getValue().getFirst();
-                return v == null ? null : v.trim();
-            }
-        }
-        return null;
+        return dev.keyway.spi.ai.ProviderHeaders.first(headers, name);
     }
 
     private static String errorType(int status, String code) {
