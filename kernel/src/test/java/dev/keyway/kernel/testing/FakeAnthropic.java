@@ -1,22 +1,13 @@
 package dev.keyway.kernel.testing;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.keyway.spi.json.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 
 /**
  * A local server speaking Anthropic's Messages API (WIRE.md) at {@code POST /v1/messages}: a text answer, or, when
@@ -28,7 +19,7 @@ import java.util.concurrent.Executors;
  * with a temperature outside 0–1, answering in Anthropic's error shape. Queued failures (status, headers, body)
  * answer the next requests instead. Records every request it receives.
  */
-public final class FakeAnthropic implements AutoCloseable {
+public final class FakeAnthropic extends FakeProvider<FakeAnthropic> {
     public static final long INPUT_TOKENS = 25;
     public static final long OUTPUT_TOKENS = 9;
     /** The text deltas of a streamed answer; joined, the text of a finished one. */
@@ -40,52 +31,8 @@ public final class FakeAnthropic implements AutoCloseable {
     /** The tool call's input as streamed fragments (Anthropic's own spacing); joined, {@code {"city": "Paris"}}. */
     public static final List<String> TOOL_INPUT_FRAGMENTS = List.of("", "{\"city\": ", "\"Par", "is\"}");
 
-    private final HttpServer server;
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
-
-    /** What the fake saw: path, headers and parsed JSON body. */
-    public record Received(String path, Map<String, List<String>> headers, Map<String, Object> body) {
-        /** The first value of a header, its name matched ignoring case; null when absent. */
-        public String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
-        }
-    }
-
-    /** A canned answer given to the next request instead of success. */
-    public record Failure(int status, Map<String, String> headers, String body) {
-    }
-
     public FakeAnthropic() {
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", this::handle);
-        server.start();
-    }
-
-    /** The base URL a deployment names, e.g. {@code http://127.0.0.1:1234/v1}. */
-    public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
-    }
-
-    public List<Received> received() {
-        return received;
-    }
-
-    /** Answers the next request with this failure (queued in order). */
-    public FakeAnthropic failNext(int status, Map<String, String> headers, String body) {
-        failures.add(new Failure(status, headers, body));
-        return this;
-    }
-
-    /** Forgets queued failures a test left unanswered, so they cannot answer the next test's requests. */
-    public void clearFailures() {
-        failures.clear();
+        super("/v1");
     }
 
     /** Anthropic's error body: {@code {"type":"error","error":{"type":…,"message":…}}}. */
@@ -93,20 +40,17 @@ public final class FakeAnthropic implements AutoCloseable {
         return Json.write(map("type", "error", "error", map("type", type, "message", message)));
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        String raw = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    @Override
+    protected void handle(HttpExchange ex) throws IOException {
         Map<String, Object> body;
         try {
-            body = Json.parseObject(raw);
+            body = Json.parseObject(readBody(ex));
         } catch (IllegalArgumentException notJson) {
             body = Map.of();
         }
         String path = ex.getRequestURI().getPath();
-        received.add(new Received(path, Map.copyOf(ex.getRequestHeaders()), body));
-        Failure failure = failures.poll();
-        if (failure != null) {
-            failure.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-            send(ex, failure.status(), failure.body());
+        record(path, ex, body);
+        if (answerFailure(ex)) {
             return;
         }
         if (!ex.getRequestMethod().equals("POST") || !path.equals("/v1/messages")) {
@@ -220,27 +164,10 @@ public final class FakeAnthropic implements AutoCloseable {
         out.flush();
     }
 
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    @Override
+    protected void send(HttpExchange ex, int status, String body) throws IOException {
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.getResponseHeaders().add("request-id", "req_fake");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    /** An ordered JSON object from alternating keys and values (values may be null). */
-    static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
+        write(ex, status, body);
     }
 }

@@ -1,25 +1,18 @@
 package dev.keyway.kernel.testing;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.keyway.spi.json.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,7 +26,7 @@ import java.util.regex.Pattern;
  * {@code generationConfig} fields, roles other than user and model, and empty parts. Queued failures and delays
  * apply to the next requests in order. Records every request it receives.
  */
-public final class FakeGemini implements AutoCloseable {
+public final class FakeGemini extends FakeProvider<FakeGemini> {
     public static final long PROMPT_TOKENS = 11;
     public static final long CANDIDATES_TOKENS = 7;
     /** The text of each streamed chunk; joined, the text of a finished answer. */
@@ -50,48 +43,10 @@ public final class FakeGemini implements AutoCloseable {
             "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingConfig",
             "responseModalities", "mediaResolution", "speechConfig");
 
-    private final HttpServer server;
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
     private final Queue<Duration> delays = new ConcurrentLinkedQueue<>();
 
-    /** What the fake saw: the path with its query, headers and parsed JSON body. */
-    public record Received(String path, Map<String, List<String>> headers, Map<String, Object> body) {
-        /** The first value of a header, its name matched ignoring case; null when absent. */
-        public String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
-        }
-    }
-
-    /** A canned answer given to the next request instead of success. */
-    public record Failure(int status, Map<String, String> headers, String body) {
-    }
-
     public FakeGemini() {
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", this::handle);
-        server.start();
-    }
-
-    /** The base URL a deployment names, e.g. {@code http://127.0.0.1:1234/v1beta}. */
-    public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1beta";
-    }
-
-    public List<Received> received() {
-        return received;
-    }
-
-    /** Answers the next request with this failure (queued in order). */
-    public FakeGemini failNext(int status, Map<String, String> headers, String body) {
-        failures.add(new Failure(status, headers, body));
-        return this;
+        super("/v1beta");
     }
 
     /** Holds the next request this long before answering it (queued in order), as a slow model does. */
@@ -102,7 +57,7 @@ public final class FakeGemini implements AutoCloseable {
 
     /** Forgets queued failures and delays a test left unused, so they cannot answer the next test's requests. */
     public void clearQueues() {
-        failures.clear();
+        clearFailures();
         delays.clear();
     }
 
@@ -111,30 +66,20 @@ public final class FakeGemini implements AutoCloseable {
         return Json.write(map("error", map("code", code, "message", message, "status", status)));
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        String raw = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        Map<String, Object> body;
-        try {
-            body = raw.isEmpty() ? Map.of() : Json.parseObject(raw);
-        } catch (IllegalArgumentException notJson) {
-            received.add(new Received(pathWithQuery(ex), Map.copyOf(ex.getRequestHeaders()), Map.of()));
+    @Override
+    protected void handle(HttpExchange ex) throws IOException {
+        Map<String, Object> body = parseBody(readBody(ex));
+        if (body == null) {
+            record(pathWithQuery(ex), ex, Map.of());
             send(ex, 400, error(400, "INVALID_ARGUMENT", "Invalid JSON payload received."));
             return;
         }
-        received.add(new Received(pathWithQuery(ex), Map.copyOf(ex.getRequestHeaders()), body));
+        record(pathWithQuery(ex), ex, body);
         Duration delay = delays.poll();
-        if (delay != null) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        if (delay != null && !pause(delay)) {
+            return;
         }
-        Failure failure = failures.poll();
-        if (failure != null) {
-            failure.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-            send(ex, failure.status(), failure.body());
+        if (answerFailure(ex)) {
             return;
         }
         Matcher m = METHOD.matcher(ex.getRequestURI().getPath());
@@ -266,7 +211,7 @@ public final class FakeGemini implements AutoCloseable {
         return r;
     }
 
-    private static void embed(HttpExchange ex, Map<String, Object> body) throws IOException {
+    private void embed(HttpExchange ex, Map<String, Object> body) throws IOException {
         if (!(body.get("requests") instanceof List<?> requests) || requests.isEmpty()) {
             send(ex, 400, error(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: must not be empty"));
             return;
@@ -283,26 +228,9 @@ public final class FakeGemini implements AutoCloseable {
         return ex.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
     }
 
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    /** An ordered JSON object from alternating keys and values (values may be null). */
-    static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
-
     @Override
-    public void close() {
-        server.stop(0);
+    protected void send(HttpExchange ex, int status, String body) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
+        write(ex, status, body);
     }
 }

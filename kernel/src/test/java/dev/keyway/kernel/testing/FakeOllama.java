@@ -1,23 +1,14 @@
 package dev.keyway.kernel.testing;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.keyway.spi.json.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 
 /**
  * A local server speaking Ollama's native API (WIRE.md) at its root: {@code POST /api/chat} answers a text, or, when
@@ -28,7 +19,7 @@ import java.util.concurrent.Executors;
  * {@code POST /api/embed} answers one vector per input. Errors are {@code {"error":"…"}}: a body without model or
  * messages is refused with 400; queued failures answer the next requests instead. Records every request it receives.
  */
-public final class FakeOllama implements AutoCloseable {
+public final class FakeOllama extends FakeProvider<FakeOllama> {
     public static final long PROMPT_EVAL_COUNT = 13;
     public static final long EVAL_COUNT = 6;
     /** The content of each streamed line; joined, the content of a finished answer. */
@@ -37,52 +28,8 @@ public final class FakeOllama implements AutoCloseable {
     public static final List<Double> EMBEDDING = List.of(0.75, 0.0, -0.125);
     static final String CREATED_AT = "2025-05-27T22:54:57.641643Z";
 
-    private final HttpServer server;
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
-
-    /** What the fake saw: path, headers and parsed JSON body. */
-    public record Received(String path, Map<String, List<String>> headers, Map<String, Object> body) {
-        /** The first value of a header, its name matched ignoring case; null when absent. */
-        public String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
-        }
-    }
-
-    /** A canned answer given to the next request instead of success. */
-    public record Failure(int status, Map<String, String> headers, String body) {
-    }
-
     public FakeOllama() {
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", this::handle);
-        server.start();
-    }
-
-    /** The base URL a deployment names: the server's root, e.g. {@code http://127.0.0.1:1234}. */
-    public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
-    }
-
-    public List<Received> received() {
-        return received;
-    }
-
-    /** Answers the next request with this failure (queued in order). */
-    public FakeOllama failNext(int status, Map<String, String> headers, String body) {
-        failures.add(new Failure(status, headers, body));
-        return this;
-    }
-
-    /** Forgets queued failures a test left unanswered. */
-    public void clearFailures() {
-        failures.clear();
+        super("");
     }
 
     /** Ollama's error body: {@code {"error":"…"}}. */
@@ -90,20 +37,12 @@ public final class FakeOllama implements AutoCloseable {
         return Json.write(Map.of("error", message));
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        String raw = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        Map<String, Object> body;
-        try {
-            body = raw.isEmpty() ? Map.of() : Json.parseObject(raw);
-        } catch (IllegalArgumentException notJson) {
-            body = null;
-        }
+    @Override
+    protected void handle(HttpExchange ex) throws IOException {
+        Map<String, Object> body = parseBody(readBody(ex));
         String path = ex.getRequestURI().getPath();
-        received.add(new Received(path, Map.copyOf(ex.getRequestHeaders()), body == null ? Map.of() : body));
-        Failure failure = failures.poll();
-        if (failure != null) {
-            failure.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-            send(ex, failure.status(), failure.body());
+        record(path, ex, body == null ? Map.of() : body);
+        if (answerFailure(ex)) {
             return;
         }
         if (body == null) {
@@ -194,7 +133,7 @@ public final class FakeOllama implements AutoCloseable {
         line.put("eval_duration", 1_900_000_000L);
     }
 
-    private static void embed(HttpExchange ex, Map<String, Object> body, String model) throws IOException {
+    private void embed(HttpExchange ex, Map<String, Object> body, String model) throws IOException {
         Object input = body.get("input");
         int count = input instanceof List<?> list ? list.size() : input instanceof String ? 1 : 0;
         if (count == 0) {
@@ -209,27 +148,10 @@ public final class FakeOllama implements AutoCloseable {
                 "load_duration", 1_019_500L, "prompt_eval_count", (long) count * 4)));
     }
 
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    @Override
+    protected void send(HttpExchange ex, int status, String body) throws IOException {
         ex.getResponseHeaders().add("Content-Type", body.startsWith("{") ? "application/json; charset=utf-8"
                 : "text/plain; charset=utf-8");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    /** An ordered JSON object from alternating keys and values. */
-    static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
+        write(ex, status, body);
     }
 }
