@@ -22,6 +22,11 @@ import java.util.logging.Logger;
 public final class ModeCounters implements Counters {
     private static final Logger LOG = Logger.getLogger(ModeCounters.class.getName());
 
+    /** The longest a caller waits for the cluster to lease in line (a hanging store counts as unreachable). */
+    static final Duration IN_LINE_WAIT = Duration.ofMillis(500);
+    /** How long a count stays on this node alone after the store failed, before the cluster is asked again. */
+    static final long DEGRADED_FOR_MS = 5_000;
+
     private final LocalCounters local;
     private final ClusterAllotments cluster;
     private final IntSupplier servers;
@@ -50,8 +55,10 @@ public final class ModeCounters implements Counters {
         boolean refilling;
         // The cluster's allowance for this window is used up: refuse here, without asking the store again.
         boolean exhausted;
-        // Counted on this node alone (the store was unreachable) this window: give-backs go there too.
-        boolean degraded;
+        // Counting on this node alone until then (the store was unreachable); what was counted that way, so
+        // give-backs go where the counts went.
+        long degradedUntil = Long.MIN_VALUE;
+        long localTaken;
     }
 
     @Override
@@ -84,10 +91,17 @@ public final class ModeCounters implements Counters {
                     lease.overflow = 0;
                     lease.clusterTotal = 0;
                     lease.exhausted = false;
-                    lease.degraded = false;
+                    lease.degradedUntil = Long.MIN_VALUE;
+                    lease.localTaken = 0;
                 }
                 start = lease.windowStart;
-                if (lease.degraded) {
+                if (delta < 0 && lease.localTaken > 0) {
+                    long back = Math.min(-delta, lease.localTaken);
+                    lease.localTaken -= back;
+                    return local.add(key, -back, window);
+                }
+                if (now < lease.degradedUntil) {
+                    lease.localTaken += Math.max(0, delta);
                     return local.add(key, delta, window);
                 }
                 if (delta < 0) {
@@ -121,7 +135,9 @@ public final class ModeCounters implements Counters {
             }
             degraded.incrementAndGet();
             synchronized (lease) {
-                lease.degraded = lease.windowStart == start;
+                // Count alone for a while, then try the cluster again.
+                lease.degradedUntil = clockMs.getAsLong() + DEGRADED_FOR_MS;
+                lease.localTaken += Math.max(0, delta);
             }
             long t = clockMs.getAsLong();
             if (t - lastWarning > 60_000) {
@@ -153,8 +169,39 @@ public final class ModeCounters implements Counters {
         return Math.max(0, lease.clusterTotal - lease.left) + (lease.overflow > 0 ? max : 0);
     }
 
+    /**
+     * Asks the cluster for a lease in line, waiting at most {@link #IN_LINE_WAIT}: a store that hangs must not hold
+     * the caller (a ring thread, for request limits). On time-out the grant goes on in the background and its units
+     * join the lease when it lands; this call fails like an unreachable store.
+     */
     private void take(Lease lease, String key, long start, Duration window, long want, long max) {
-        ClusterAllotments.Grant g = cluster.grant(key, start, window, want, max);
+        java.util.concurrent.CompletableFuture<ClusterAllotments.Grant> grant = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("keyway-allotment").start(() -> {
+            try {
+                grant.complete(cluster.grant(key, start, window, want, max));
+            } catch (Throwable e) {
+                grant.completeExceptionally(e);
+            }
+        });
+        ClusterAllotments.Grant g;
+        try {
+            g = grant.get(IN_LINE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            grant.thenAccept(late -> {
+                synchronized (lease) {
+                    if (lease.windowStart == start) {
+                        lease.left += late.granted();
+                        lease.clusterTotal = Math.max(lease.clusterTotal, late.total());
+                    }
+                }
+            });
+            throw new IllegalStateException("cluster counters did not answer within " + IN_LINE_WAIT.toMillis() + " ms");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the cluster counters", e);
+        }
         lease.left += g.granted();
         lease.clusterTotal = g.total();
     }

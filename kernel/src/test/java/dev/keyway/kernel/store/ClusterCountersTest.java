@@ -177,4 +177,26 @@ class ClusterCountersTest {
         assertThat(cache.map.keySet()).as("both counted in the newer window").allMatch(k -> k.endsWith("@"
                 + Duration.ofDays(10).toMillis()));
     }
+
+    @Test
+    void aStoreThatHangsIsTreatedAsUnreachableWithoutHoldingTheCaller() {
+        @SuppressWarnings("unchecked")
+        IgniteCache<String, String> hanging = (IgniteCache<String, String>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{IgniteCache.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("withExpiryPolicy")) {
+                        return proxy;
+                    }
+                    Thread.sleep(5_000);
+                    return null;
+                });
+        ModeCounters counters = new ModeCounters(new LocalCounters(), new ClusterAllotments(hanging), () -> 1,
+                System::currentTimeMillis);
+        long t0 = System.nanoTime();
+        assertThat(counters.add("r", 1, Duration.ofDays(1), 10, Limit.Mode.CLUSTER)).as("counted locally").isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> counters.add("c", 1, Duration.ofDays(1), 10,
+                Limit.Mode.CLUSTER, Limit.OnStoreDown.DENY)).isInstanceOf(IllegalStateException.class);
+        // Both calls gave up after the in-line wait, long before the store's 5 s: the caller is never held.
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(4_000);
+        assertThat(counters.degraded()).isPositive();
+    }
 }
