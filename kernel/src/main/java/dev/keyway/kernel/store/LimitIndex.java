@@ -4,6 +4,8 @@ import dev.keyway.spi.Limit;
 import dev.keyway.spi.LimitDirectory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,10 +14,26 @@ import java.util.Objects;
  * replaces the service's per-app default of the same metric and window for that app.
  */
 final class LimitIndex implements LimitDirectory {
+    private static final String EVERY_SERVICE = "";
+
     private final EntityCache<StoredLimit> limits;
+    // Limits by the service they cover ("" for every service); replaced whole on each change, read without locks.
+    private volatile Map<String, List<Limit>> byService = Map.of();
 
     LimitIndex(EntityCache<StoredLimit> limits) {
         this.limits = limits;
+        limits.onChange(this::rebuild);
+        rebuild();
+    }
+
+    private void rebuild() {
+        Map<String, List<Limit>> map = new HashMap<>();
+        for (StoredLimit stored : limits.all()) {
+            Limit l = stored.limit();
+            map.computeIfAbsent(l.serviceId() == null ? EVERY_SERVICE : l.serviceId(), k -> new ArrayList<>()).add(l);
+        }
+        map.replaceAll((k, v) -> List.copyOf(v));
+        byService = Map.copyOf(map);
     }
 
     @Override
@@ -23,11 +41,12 @@ final class LimitIndex implements LimitDirectory {
                                   String subscriptionId) {
         List<Limit> out = new ArrayList<>();
         List<Limit> overrides = new ArrayList<>();
-        for (StoredLimit stored : limits.all()) {
-            Limit l = stored.limit();
-            if (l.serviceId() != null && !l.serviceId().equals(serviceId)) {
-                continue;
-            }
+        Map<String, List<Limit>> index = byService;
+        List<Limit> candidates = new ArrayList<>(index.getOrDefault(EVERY_SERVICE, List.of()));
+        if (serviceId != null) {
+            candidates.addAll(index.getOrDefault(serviceId, List.of()));
+        }
+        for (Limit l : candidates) {
             boolean applies = switch (l.subject()) {
                 case KEY -> l.subjectId().equals(keyId);
                 case USER -> l.subjectId().equals(userId);

@@ -23,11 +23,14 @@ public final class ModeCounters implements Counters {
     private static final Logger LOG = Logger.getLogger(ModeCounters.class.getName());
 
     /** The longest a caller waits for the cluster to lease in line (a hanging store counts as unreachable). */
-    static final Duration IN_LINE_WAIT = Duration.ofMillis(500);
+    // Long enough for a busy store in the middle of a topology change (whose operations wait for the partition
+    // exchange), short enough that a hanging one cannot hold a ring thread anywhere near the decision timeout.
+    static final Duration IN_LINE_WAIT = Duration.ofSeconds(3);
     /** How long a count stays on this node alone after the store failed, before the cluster is asked again. */
     static final long DEGRADED_FOR_MS = 5_000;
 
     private final LocalCounters local;
+    private final Duration inLineWait;
     private final ClusterAllotments cluster;
     private final IntSupplier servers;
     private final LongSupplier clockMs;
@@ -39,10 +42,16 @@ public final class ModeCounters implements Counters {
     private volatile boolean serversRead;
 
     ModeCounters(LocalCounters local, ClusterAllotments cluster, IntSupplier servers, LongSupplier clockMs) {
+        this(local, cluster, servers, clockMs, IN_LINE_WAIT);
+    }
+
+    ModeCounters(LocalCounters local, ClusterAllotments cluster, IntSupplier servers, LongSupplier clockMs,
+                 Duration inLineWait) {
         this.local = local;
         this.cluster = cluster;
         this.servers = servers;
         this.clockMs = clockMs;
+        this.inLineWait = inLineWait;
     }
 
     /** This node's lease of one counter's window. Guarded by itself. */
@@ -185,7 +194,7 @@ public final class ModeCounters implements Counters {
         });
         ClusterAllotments.Grant g;
         try {
-            g = grant.get(IN_LINE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            g = grant.get(inLineWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             grant.thenAccept(late -> {
                 synchronized (lease) {
@@ -195,7 +204,7 @@ public final class ModeCounters implements Counters {
                     }
                 }
             });
-            throw new IllegalStateException("cluster counters did not answer within " + IN_LINE_WAIT.toMillis() + " ms");
+            throw new IllegalStateException("cluster counters did not answer within " + inLineWait.toMillis() + " ms");
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
