@@ -69,7 +69,7 @@ public final class AnthropicWire {
      * @throws InvalidRequestException       for what Anthropic cannot express (temperature above 1, …)
      */
     public static Map<String, Object> encodeRequest(ChatRequest r, boolean passExtra, int defaultMaxTokens) {
-        return AnthropicRequests.encode(r, passExtra, defaultMaxTokens);
+        return AnthropicRequestEncoder.encode(r, passExtra, defaultMaxTokens);
     }
 
     /**
