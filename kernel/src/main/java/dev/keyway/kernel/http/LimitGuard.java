@@ -59,6 +59,9 @@ final class LimitGuard {
     }
 
     private record Taken(Limit limit, String key, long amount, long count, long windowStart) {
+        long left() {
+            return limit.max() - count;
+        }
     }
 
     /**
@@ -89,6 +92,7 @@ final class LimitGuard {
 
     private Held admit(HttpExchange exchange, Held held, Service service, String appId, List<Limit> limits,
                        Counters counters, long tokens, long costMicros) {
+        List<Taken> exceeded = new ArrayList<>(0);
         for (Limit limit : limits) {
             long amount = switch (limit.metric()) {
                 case CONCURRENT -> 1;
@@ -115,9 +119,9 @@ final class LimitGuard {
             Taken t = new Taken(limit, counter, amount, count, windowStart(limit));
             held.taken.add(t);
             if (count > limit.max() && !limit.soft()) {
-                release(held, 0, 0);
-                held.refusal = refuse(t, service);
-                return held;
+                // Every limit is counted before refusing, so the refusal can name the tightest of them.
+                exceeded.add(t);
+                continue;
             }
             if (alerts != null && !limit.alertAt().isEmpty()) {
                 String team = serviceTeam.apply(service.id());
@@ -128,6 +132,13 @@ final class LimitGuard {
                     || limit.max() - count < held.tightestTokens.limit().max() - held.tightestTokens.count())) {
                 held.tightestTokens = t;
             }
+        }
+        if (!exceeded.isEmpty()) {
+            release(held, 0, 0);
+            Taken tightest = exceeded.stream().min(TIGHTEST).orElseThrow();
+            long wait = exceeded.stream().mapToLong(x -> reset(x.limit())).max().orElse(1);
+            held.refusal = refuse(tightest, service, wait);
+            return held;
         }
         if (held.tightestTokens != null) {
             Taken t = held.tightestTokens;
@@ -174,7 +185,25 @@ final class LimitGuard {
         held.taken.clear();
     }
 
-    private Decision.Respond refuse(Taken t, Service service) {
+    /**
+     * The tightest of several exceeded limits: the least left after this call (for limits of one metric), else the
+     * least left as a share of the limit; ties go to the shortest window — as the rate-limit stage names them.
+     */
+    private static final java.util.Comparator<Taken> TIGHTEST = (a, b) -> {
+        int c = a.limit().metric() == b.limit().metric() ? Long.compare(a.left(), b.left())
+                : Double.compare((double) a.left() / a.limit().max(), (double) b.left() / b.limit().max());
+        return c != 0 ? c : window(a.limit()).compareTo(window(b.limit()));
+    };
+
+    private long reset(Limit l) {
+        return l.metric() == Limit.Metric.CONCURRENT ? 1 : resetSeconds(l);
+    }
+
+    /**
+     * Refuses naming {@code t}; {@code wait} is the longest wait among the exceeded limits, since retrying when
+     * only the named one has room would be refused again.
+     */
+    private Decision.Respond refuse(Taken t, Service service, long wait) {
         Limit l = t.limit();
         // Tokens per minute are a rate; tokens per day or month, and any cost, are a quota.
         boolean quota = l.metric() == Limit.Metric.COST
@@ -185,7 +214,7 @@ final class LimitGuard {
             case COST -> String.format(java.util.Locale.ROOT, "%.6f USD per %s", l.max() / 1_000_000.0, l.window());
             case REQUESTS -> l.max() + " requests per " + l.window();
         };
-        long reset = l.metric() == Limit.Metric.CONCURRENT ? 1 : resetSeconds(l);
+        long reset = Math.max(wait, reset(l));
         Decision.Respond r = Decision.respond(429, quota ? "insufficient_quota" : "rate_limit_exceeded", "limit "
                         + l.id() + " (at most " + what + " for " + l.subject().name().toLowerCase(java.util.Locale.ROOT)
                         + " " + l.subjectId() + " on service '" + service.name() + "') does not leave room for this "
@@ -195,7 +224,7 @@ final class LimitGuard {
             r = r.withHeader("x-ratelimit-limit-tokens", Long.toString(l.max()))
                     .withHeader("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, l.max() - (t.count()
                             - t.amount()))))
-                    .withHeader("x-ratelimit-reset-tokens", reset + "s");
+                    .withHeader("x-ratelimit-reset-tokens", reset(l) + "s");
         }
         return r;
     }

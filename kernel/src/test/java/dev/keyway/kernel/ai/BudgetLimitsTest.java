@@ -69,11 +69,12 @@ class BudgetLimitsTest {
         return new String[]{svc, key, model};
     }
 
-    static void limit(String svc, String metric, String window, long max) {
+    static String limit(String svc, String metric, String window, long max) {
         HttpResponse<String> r = node.admin("POST", "/admin/limits", "{\"subject\":\"app\",\"subjectId\":\"*\","
                 + "\"serviceId\":\"" + svc + "\",\"metric\":\"" + metric + "\"" + (window == null ? ""
                 : ",\"window\":\"" + window + "\"") + ",\"max\":" + max + "}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return field(r.body(), "id");
     }
 
     static HttpResponse<String> chat(String[] s, boolean stream) {
@@ -104,6 +105,33 @@ class BudgetLimitsTest {
         assertThat(last.statusCode()).isEqualTo(429);
         assertThat(last.body()).contains("\"code\":\"insufficient_quota\"", "\"type\":\"insufficient_quota\"");
         assertThat(last.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void whenSeveralTokenLimitsAreExceededTheTightestIsNamed() {
+        // Created in both orders, so the answer cannot come from whichever limit happens to be counted first.
+        for (boolean tightFirst : new boolean[]{true, false}) {
+            String[] s = setup("tightest-" + tightFirst);
+            String tight = null;
+            String loose = null;
+            if (tightFirst) {
+                tight = limit(s[0], "tokens", "PT1M", 20);
+                loose = limit(s[0], "tokens", "P1D", 25);
+            } else {
+                loose = limit(s[0], "tokens", "P1D", 25);
+                tight = limit(s[0], "tokens", "PT1M", 20);
+            }
+            assertThat(chat(s, false).statusCode()).isEqualTo(200);
+            // 17 tokens used; the next call's reservation exceeds both limits, the per-minute one by more.
+            HttpResponse<String> refused = chat(s, false);
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.body()).contains("limit " + tight + " ").doesNotContain(loose);
+            assertThat(refused.headers().firstValue("x-ratelimit-limit-tokens")).hasValue("20");
+            // The wait covers the daily limit too: retrying when only the minute has passed would fail again.
+            long retry = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+            long secondsLeftToday = 86_400 - java.time.LocalTime.now(java.time.ZoneOffset.UTC).toSecondOfDay();
+            assertThat(retry).isGreaterThanOrEqualTo(Math.min(secondsLeftToday - 5, 61));
+        }
     }
 
     @Test
