@@ -33,6 +33,10 @@ fi
 
 echo "run-jmh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (figures on shared cores are noisy)" >&2
 # JMH forks the benchmark JVM with this JVM's flags, so the fork gets jvm.options and the heap too.
+# GraalJS (PolicyBenchmark) on the module path with the JVMCI compiler, as the launcher runs it.
 exec "$JAVA_HOME/bin/java" "@$ROOT/ignite-config/jvm.options" "-Xmx${PERF_HEAP:-1g}" \
+  -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path="$ROOT/build/graal/upgrade" \
+  --module-path="$ROOT/build/graal/lib" --add-modules=org.graalvm.polyglot \
+  --enable-native-access=org.graalvm.truffle -Dpolyglot.engine.WarnInterpreterOnly=false \
   -Djava.util.logging.config.file="$ROOT/ignite-config/logging.properties" \
   -cp "$JAR:$LIB/*" org.openjdk.jmh.Main "$@"

@@ -130,8 +130,12 @@ public final class KeywayNode implements AutoCloseable {
         routes.set(RouteTable.of(services.all()));
         aiRoutes.set(AiRoutes.of(services.all()));
 
+        // Before the ring, so it is closed after the ring has stopped evaluating policies.
+        dev.keyway.kernel.policy.PolicyRuntime policyRuntime = keep(new dev.keyway.kernel.policy.PolicyRuntime(
+                config.policies(), store.entities(Caches.POLICIES, dev.keyway.kernel.store.StoredPolicy.class,
+                dev.keyway.kernel.store.StoredPolicy::id), metrics));
         ring = keep(new Ring(config.ring(), metrics));
-        plugins = new PluginHost(config.plugins(), directories, ring);
+        plugins = new PluginHost(config.plugins(), directories, ring, policyRuntime);
         Clock clock = Clock.systemUTC();
         AdminAuth auth = AdminAuth.start(store, config.bootstrapToken(), announce, clock);
         KeyUsage keyUsage = new KeyUsage(store.entities(Caches.KEY_USAGE, StoredKeyUsage.class, StoredKeyUsage::id),
@@ -139,7 +143,7 @@ public final class KeywayNode implements AutoCloseable {
         AuditLog auditLog = new AuditLog(store, JSON, clock);
         AdminContext adminContext = new AdminContext(auth, metrics, () -> ready, ring::chain, plugins, store,
                 auditLog, hasher, clock, keyUsage, LoginThrottle.standard(clock),
-                ClientIp.trusting(config.adminPlane().trustedProxies()), credentials, catalog);
+                ClientIp.trusting(config.adminPlane().trustedProxies()), credentials, catalog, policyRuntime);
         admin = WebServer.builder().host(config.adminPlane().host()).port(config.adminPlane().port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.adminPlane().maxBodyBytes())
@@ -173,6 +177,7 @@ public final class KeywayNode implements AutoCloseable {
         }));
         DataPlane plane = keep(new DataPlane(routes::get, ring, recorder, metrics, config.dataPlane().maxBodyBytes(),
                 ClientIp.trusting(config.dataPlane().trustedProxies())));
+        plane.usePolicies(policyRuntime);
         EntityCache<StoredDeployment> deployments = store.entities(Caches.AI_DEPLOYMENTS, StoredDeployment.class,
                 StoredDeployment::id);
         AiCaller caller = keep(new AiCaller(config.ai(), plugins::providers, deployments::all, credentials));

@@ -20,6 +20,12 @@ public final class Attributes {
     public static final AttributeKey<App> APP = AttributeKey.of("app", App.class);
     /** The app's subscription to the service. Written by the authorize phase. */
     public static final AttributeKey<Subscription> SUBSCRIPTION = AttributeKey.of("subscription", Subscription.class);
+    /**
+     * The model an AI call asked for. Written by the kernel before the chain runs on AI routes; a stage may replace
+     * it (a policy's model rewrite): the kernel calls the model found here after the chain, provided the same
+     * service offers it and the key may use it.
+     */
+    public static final AttributeKey<String> MODEL = AttributeKey.of("model", String.class);
 
     private Attributes() {
     }

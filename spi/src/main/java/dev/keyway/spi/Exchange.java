@@ -50,4 +50,12 @@ public interface Exchange {
      * request sent upstream, e.g. a credential the gateway consumed. {@link #rawQuery()} is unchanged.
      */
     void removeQueryParameter(String name);
+
+    /**
+     * The request body, when the kernel read it before the chain: always on AI routes, on REST routes only when a
+     * policy that reads bodies applies (REST bodies are otherwise streamed to the upstream, never held).
+     */
+    default java.util.Optional<byte[]> body() {
+        return java.util.Optional.empty();
+    }
 }

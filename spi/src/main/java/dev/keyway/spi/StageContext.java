@@ -11,4 +11,9 @@ public interface StageContext {
 
     /** Read-only views of the store, served from local memory. Never null. */
     Directories directories();
+
+    /** The kernel's JavaScript policy engine, if this kernel has one. */
+    default java.util.Optional<PolicyEngine> policies() {
+        return java.util.Optional.empty();
+    }
 }

@@ -30,12 +30,14 @@ import java.util.function.Supplier;
  * @param clientIp resolves the caller's IP (the socket peer unless it is a trusted proxy)
  * @param credentials provider credentials (sealed with the master key)
  * @param models   the model catalog
+ * @param policies compiles and tries JavaScript policies (validation before upload)
  */
 public record AdminContext(AdminAuth auth, Metrics metrics, BooleanSupplier ready, Supplier<Chain> chain,
                            PluginHost plugins, IgniteStore store, AuditLog audit, KeyHasher hasher, Clock clock,
                            KeyUsage keyUsage, LoginThrottle throttle,
                            dev.keyway.kernel.http.ClientIp clientIp, dev.keyway.kernel.ai.Credentials credentials,
-                           dev.keyway.kernel.ai.ModelCatalog models) {
+                           dev.keyway.kernel.ai.ModelCatalog models,
+                           dev.keyway.kernel.policy.PolicyRuntime policies) {
 
     /** Appends an audit entry for a change made by {@code actor}. */
     void audit(Principal actor, String action, String targetType, String targetId, String teamId, Object before,

@@ -47,6 +47,7 @@ public final class AdminPlane {
         new SubscriptionRoutes(context).register(routing, guard);
         new AiAdminRoutes(context).register(routing, guard);
         new LimitRoutes(context).register(routing, guard);
+        new PolicyRoutes(context).register(routing, guard);
         new AuditRoutes(context).register(routing, guard);
         new SessionRoutes(context).register(routing, guard);
         new UserRoutes(context).register(routing, guard);

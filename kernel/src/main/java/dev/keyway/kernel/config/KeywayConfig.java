@@ -31,11 +31,13 @@ import java.util.Optional;
  * @param masterKeyFile the key provider credentials are encrypted under, outside the store (KEYWAY_MASTER_KEY_FILE)
  * @param masterKey     that key itself, base64 (KEYWAY_MASTER_KEY); wins over the file when set
  * @param ai            the AI gateway's settings
+ * @param policies      the JavaScript policy runtime
  */
 public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane, RingConfig ring, CallsConfig calls,
                            PluginsConfig plugins, StoreConfig store, Path pepperFile,
                            Optional<String> pepper, Optional<String> bootstrapToken, KeysConfig keys,
-                           Path masterKeyFile, Optional<String> masterKey, AiConfig ai) {
+                           Path masterKeyFile, Optional<String> masterKey, AiConfig ai,
+                           PolicyConfig policies) {
 
     public KeywayConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -52,6 +54,7 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         Objects.requireNonNull(masterKeyFile, "masterKeyFile");
         Objects.requireNonNull(masterKey, "masterKey");
         Objects.requireNonNull(ai, "ai");
+        Objects.requireNonNull(policies, "policies");
     }
 
     /** Secrets (the pepper, the bootstrap token) are never part of the text. */
@@ -62,7 +65,7 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
                 + ", pepperFile=" + pepperFile + ", pepper=" + (pepper.isPresent() ? "<set>" : "<unset>")
                 + ", bootstrapToken=" + (bootstrapToken.isPresent() ? "<set>" : "<unset>") + ", keys=" + keys
                 + ", masterKeyFile=" + masterKeyFile + ", masterKey=" + (masterKey.isPresent() ? "<set>" : "<unset>")
-                + ", ai=" + ai + "]";
+                + ", ai=" + ai + ", policies=" + policies + "]";
     }
 
     /** Reads the config from the process environment and the default sources. */
@@ -135,7 +138,8 @@ public record KeywayConfig(Path dataDir, Listener dataPlane, Listener adminPlane
         return new KeywayConfig(dataDir, data, admin, ring, calls, plugins, store(c.get("store"), dataDir),
                 pepper.toAbsolutePath(), c.get("pepper").asString().asOptional().filter(s -> !s.isBlank()), token,
                 keys, masterKeyFile.toAbsolutePath(),
-                c.get("master-key").asString().asOptional().filter(s -> !s.isBlank()), ai);
+                c.get("master-key").asString().asOptional().filter(s -> !s.isBlank()), ai,
+                PolicyConfig.from(c.get("policies")));
     }
 
     private static StoreConfig store(Config c, Path dataDir) {

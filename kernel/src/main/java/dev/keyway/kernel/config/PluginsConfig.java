@@ -24,7 +24,7 @@ public record PluginsConfig(Path dir, boolean watch, List<String> required,
                             Map<String, Map<String, String>> configs) {
 
     /** Used when no source sets {@code plugins.required}: fail closed. */
-    private static final List<String> DEFAULT_REQUIRED = List.of("key-auth", "key-user", "subscription");
+    private static final List<String> DEFAULT_REQUIRED = List.of("key-auth", "key-user", "subscription", "policy");
 
     public PluginsConfig {
         Objects.requireNonNull(dir, "dir");

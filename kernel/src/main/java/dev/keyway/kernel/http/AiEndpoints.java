@@ -95,12 +95,15 @@ final class AiEndpoints {
 
     private DataPlane.Result chat(HttpExchange exchange, ServerRequest req, ServerResponse res, AiInbound inbound)
             throws Exception {
-        Map<String, Object> body = body(req);
+        Map<String, Object> body = body(exchange, req);
         ChatRequest request = inbound.decode(body, dropParams(req));
         Optional<AiRoutes.Route> route = route(request.model());
         DataPlane.Result refused = admit(exchange, res, route, request.model());
         if (refused != null) {
             return refused;
+        }
+        if (!chosenModel(exchange, request.model()).equals(request.model())) {
+            request = request.withModel(chosenModel(exchange, request.model()));
         }
         String team = route.get().service().teamId();
         long maxOut = request.maxTokens() != null ? request.maxTokens() : config.defaultMaxTokens();
@@ -170,7 +173,7 @@ final class AiEndpoints {
     }
 
     private DataPlane.Result embeddings(HttpExchange exchange, ServerRequest req, ServerResponse res) throws Exception {
-        Map<String, Object> json = body(req);
+        Map<String, Object> json = body(exchange, req);
         // The OpenAI SDKs ask for base64 by default: the gateway asks providers for floats and encodes them itself.
         Object format = json.remove("encoding_format");
         if (format != null && !"float".equals(format) && !"base64".equals(format)) {
@@ -182,6 +185,9 @@ final class AiEndpoints {
         DataPlane.Result refused = admit(exchange, res, route, request.model());
         if (refused != null) {
             return refused;
+        }
+        if (!chosenModel(exchange, request.model()).equals(request.model())) {
+            request = request.withModel(chosenModel(exchange, request.model()));
         }
         String team = route.get().service().teamId();
         long inputTokens = request.input().stream().mapToLong(t -> t.length() / 3 + 1).sum();
@@ -315,6 +321,7 @@ final class AiEndpoints {
         if (route.get().version().lifecycle() == ServiceVersion.Lifecycle.DEPRECATED) {
             Lifecycles.deprecationHeaders(route.get().service(), route.get().version(), exchange);
         }
+        exchange.attribute(Attributes.MODEL, model);
         Decision decision = decider.decide(exchange);
         if (decision instanceof Decision.Respond denial) {
             return deny(res, exchange, denial);
@@ -324,7 +331,29 @@ final class AiEndpoints {
             return deny(res, exchange, Decision.respond(403, "model_not_allowed", "API key " + key.get().id()
                     + " may use only the models " + modelScopes(key.get()) + ", not '" + model + "'"));
         }
+        String chosen = exchange.attribute(Attributes.MODEL).orElse(model);
+        if (!chosen.equals(model)) {
+            // A policy rewrote the model: the rewrite stays within the called service (whose subscription the chain
+            // checked) and within the key's model scopes.
+            Optional<AiRoutes.Route> to = route(chosen);
+            if (to.isEmpty() || !to.get().service().id().equals(route.get().service().id())
+                    || to.get().version().lifecycle() == ServiceVersion.Lifecycle.DRAFT
+                    || to.get().version().lifecycle() == ServiceVersion.Lifecycle.RETIRED) {
+                return deny(res, exchange, Decision.respond(500, "policy_error", "a policy rewrote the model to '"
+                        + chosen + "', which service '" + route.get().service().name() + "' does not serve (a rewrite "
+                        + "must name a model of the called service)"));
+            }
+            if (key.isPresent() && !modelAllowed(key.get(), chosen)) {
+                return deny(res, exchange, Decision.respond(403, "model_not_allowed", "a policy rewrote the model to '"
+                        + chosen + "', which API key " + key.get().id() + " may not use"));
+            }
+        }
         return null;
+    }
+
+    /** The model to call: the caller's, or the one a policy rewrote it to (checked by {@link #admit}). */
+    private static String chosenModel(HttpExchange exchange, String asked) {
+        return exchange.attribute(Attributes.MODEL).orElse(asked);
     }
 
     /** A key whose scopes name models ({@code model:<name>}) may use only those. */
@@ -337,23 +366,19 @@ final class AiEndpoints {
         return key.scopes().stream().filter(s -> s.startsWith("model:")).map(s -> s.substring(6)).toList();
     }
 
-    private Map<String, Object> body(ServerRequest req) {
-        return json(req, maxBody, false);
+    private Map<String, Object> body(HttpExchange exchange, ServerRequest req) {
+        return json(exchange, req, maxBody, false);
     }
 
     /**
      * The request body as a JSON object, at most {@code maxBody} bytes ({@link TooLarge} above); an empty body is
      * an empty object when {@code emptyIsObject}. Bad JSON is a 400 naming where it broke, never quoting it.
      */
-    static Map<String, Object> json(ServerRequest req, long maxBody, boolean emptyIsObject) {
-        byte[] bytes;
-        try (InputStream in = req.content().inputStream()) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
-        } catch (IOException e) {
-            throw new InvalidRequestException(null, "the request body could not be read");
-        }
-        if (bytes.length > maxBody) {
-            throw new TooLarge(maxBody);
+    static Map<String, Object> json(HttpExchange exchange, ServerRequest req, long maxBody, boolean emptyIsObject) {
+        byte[] bytes = exchange.body().orElse(null);
+        if (bytes == null) {
+            bytes = read(req, maxBody);
+            exchange.body(bytes);
         }
         if (bytes.length == 0 && emptyIsObject) {
             return Map.of();
@@ -363,6 +388,20 @@ final class AiEndpoints {
         } catch (Json.ParseException e) {
             throw new InvalidRequestException(null, "the request body is not a JSON object (" + e.getMessage() + ")");
         }
+    }
+
+    /** The whole request body, at most {@code maxBody} bytes ({@link TooLarge} above). */
+    static byte[] read(ServerRequest req, long maxBody) {
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+        } catch (IOException e) {
+            throw new InvalidRequestException(null, "the request body could not be read");
+        }
+        if (bytes.length > maxBody) {
+            throw new TooLarge(maxBody);
+        }
+        return bytes;
     }
 
     private static boolean dropParams(ServerRequest req) {

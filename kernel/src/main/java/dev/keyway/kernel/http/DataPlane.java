@@ -51,6 +51,7 @@ public final class DataPlane implements Handler, AutoCloseable {
     private AiEndpoints ai;
     private LimitGuard limitGuard;
     private PromptEndpoint prompts;
+    private dev.keyway.kernel.policy.PolicyRuntime policies;
 
     public DataPlane(Supplier<RouteTable> routes, Ring ring, CallRecorder recorder, Metrics metrics, long maxBody,
                      ClientIp clientIp) {
@@ -170,6 +171,17 @@ public final class DataPlane implements Handler, AutoCloseable {
             return deny(res, exchange, Decision.respond(413, "request_too_large",
                     "request body of " + length.getAsLong() + " bytes exceeds the limit of " + maxBody), route.get());
         }
+        if (policies != null && policies.readsBody(service)) {
+            // A policy reads the body: it is read now (bounded by max-body-bytes) and sent upstream as read.
+            try {
+                exchange.body(AiEndpoints.read(req, maxBody));
+            } catch (AiEndpoints.TooLarge e) {
+                return deny(res, exchange, Decision.respond(413, "request_too_large", "request body exceeds the "
+                        + "limit of " + maxBody + " bytes"), route.get());
+            } catch (dev.keyway.spi.ai.InvalidRequestException e) {
+                return deny(res, exchange, Decision.respond(400, "invalid_request", e.getMessage()), route.get());
+            }
+        }
         Decision decision = decide(exchange);
         if (decision instanceof Decision.Respond denial) {
             return deny(res, exchange, denial, route.get());
@@ -260,6 +272,11 @@ public final class DataPlane implements Handler, AutoCloseable {
         this.limitGuard = new LimitGuard(directories, System::currentTimeMillis, alerts);
         this.ai = new AiEndpoints(aiRoutes, caller, catalog, config, directories, this::decide, maxBody, limitGuard);
         this.prompts = new PromptEndpoint(caller, catalog, config, maxBody, limitGuard);
+    }
+
+    /** Lets policies that read bodies see REST request bodies (read before the chain only for them). */
+    public void usePolicies(dev.keyway.kernel.policy.PolicyRuntime runtime) {
+        this.policies = runtime;
     }
 
     @Override

@@ -38,6 +38,7 @@ final class HttpExchange implements Exchange, PhaseLimit {
     private List<String[]> gatewayHeaders = List.of();
     private Phase lastPhase;
     private Set<String> removedQueryParameters = Set.of();
+    private byte[] body;
 
     HttpExchange(String requestId, Protocol protocol, String method, String path, String rawQuery,
                  String clientAddress, String forwardedFor, ServerRequestHeaders headers) {
@@ -69,6 +70,16 @@ final class HttpExchange implements Exchange, PhaseLimit {
 
     List<String[]> gatewayHeaders() {
         return gatewayHeaders;
+    }
+
+    /** Keeps the request body, read before the chain (AI routes; REST routes whose policies read bodies). */
+    void body(byte[] bytes) {
+        this.body = bytes;
+    }
+
+    @Override
+    public Optional<byte[]> body() {
+        return Optional.ofNullable(body);
     }
 
     /** Runs the chain only up to {@code phase} (null: the whole chain). */

@@ -52,7 +52,7 @@ final class PromptEndpoint {
         }
         ChatRequest request;
         try {
-            Map<String, Object> body = body(req);
+            Map<String, Object> body = body(exchange, req);
             Map<String, Object> variables = body.get("variables") == null ? Map.of()
                     : Json.object(body.get("variables"), "variables");
             for (String key : body.keySet()) {
@@ -102,8 +102,8 @@ final class PromptEndpoint {
         }
     }
 
-    private Map<String, Object> body(ServerRequest req) {
-        return AiEndpoints.json(req, maxBody, true);
+    private Map<String, Object> body(HttpExchange exchange, ServerRequest req) {
+        return AiEndpoints.json(exchange, req, maxBody, true);
     }
 
     private static DataPlane.Result deny(ServerResponse res, HttpExchange exchange, Decision.Respond denial,

@@ -66,7 +66,14 @@ final class Proxy implements AutoCloseable {
         OptionalLong length = req.headers().contentLength();
         boolean chunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
         boolean hasBody = chunked || (length.isPresent() && length.getAsLong() > 0);
-        LimitedInputStream body = hasBody ? new LimitedInputStream(req.content().inputStream(), maxBody) : null;
+        byte[] read = exchange.body().orElse(null);
+        if (read != null) {
+            // Read before the chain (a policy reads it): sent as read, with its real length.
+            length = OptionalLong.of(read.length);
+            hasBody = read.length > 0;
+        }
+        LimitedInputStream body = !hasBody ? null : new LimitedInputStream(read != null
+                ? new java.io.ByteArrayInputStream(read) : req.content().inputStream(), maxBody);
         boolean retryable = !hasBody && IDEMPOTENT.contains(exchange.method());
         int attempts = retryable ? 1 + Math.max(0, service.retries()) : 1;
         String upstream = null;

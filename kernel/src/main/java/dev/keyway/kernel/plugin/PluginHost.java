@@ -45,10 +45,18 @@ public final class PluginHost implements AutoCloseable {
     private Path copies;
     private long copied;
 
+    private final dev.keyway.spi.PolicyEngine policies;
+
     public PluginHost(PluginsConfig config, Directories directories, Ring ring) {
+        this(config, directories, ring, null);
+    }
+
+    /** As {@link #PluginHost(PluginsConfig, Directories, Ring)}, giving stages the kernel's policy engine. */
+    public PluginHost(PluginsConfig config, Directories directories, Ring ring, dev.keyway.spi.PolicyEngine policies) {
         this.config = config;
         this.directories = directories;
         this.ring = ring;
+        this.policies = policies;
         ring.requireAuthentication(!config.required().isEmpty());
     }
 
@@ -325,7 +333,8 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private StageContext context(String pluginId) {
-        return new Context(StageConfig.of(config.configOf(pluginId)), directories);
+        return new Context(StageConfig.of(config.configOf(pluginId)), directories,
+                java.util.Optional.ofNullable(policies));
     }
 
     private Path resolve(String fileName) {
@@ -383,6 +392,7 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    private record Context(StageConfig config, Directories directories) implements StageContext {
+    private record Context(StageConfig config, Directories directories,
+                           java.util.Optional<dev.keyway.spi.PolicyEngine> policies) implements StageContext {
     }
 }

@@ -43,12 +43,14 @@ public final class Caches {
     public static final String COUNTERS = "keyway-counters";
     /** Limits: requests, tokens, concurrency and budgets per subject. */
     public static final String LIMITS = "keyway-limits";
+    /** JavaScript policies: versions, the one in force, attachments. */
+    public static final String POLICIES = "keyway-policies";
     /** The admin audit log: append-only through the API. */
     public static final String AUDIT = "keyway-audit";
 
     /** Small configuration data, read on every request: a full copy on every node. */
     static final List<String> CONFIG = List.of(SERVICES, KEYS, USERS, TEAMS, APPS, SUBSCRIPTIONS, META, SESSIONS,
-            KEY_USAGE, AI_CREDENTIALS, AI_DEPLOYMENTS, AI_MODELS, LIMITS);
+            KEY_USAGE, AI_CREDENTIALS, AI_DEPLOYMENTS, AI_MODELS, LIMITS, POLICIES);
 
     // One group: the config caches share partition files and exchange work instead of paying for them 7 times.
     private static final String CONFIG_GROUP = "keyway-config";

@@ -18,7 +18,7 @@ class RequiredPluginsConfigTest {
 
     @Test
     void defaultsRequireTheSecurityPlugins() {
-        assertThat(required(Map.of(), Map.of())).containsExactly("key-auth", "key-user", "subscription");
+        assertThat(required(Map.of(), Map.of())).containsExactly("key-auth", "key-user", "subscription", "policy");
     }
 
     @Test

@@ -56,6 +56,11 @@ public final class AiSetup implements AutoCloseable {
         return node;
     }
 
+    /** The seeded team's id. */
+    public String team() {
+        return team;
+    }
+
     /** The caller's API key. */
     public String key() {
         return key;
