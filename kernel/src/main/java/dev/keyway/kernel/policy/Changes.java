@@ -46,6 +46,10 @@ final class Changes {
     /** The decision as JSON-friendly data, for the validate endpoint. */
     static Map<String, Object> describe(Value d) {
         Map<String, Object> out = new LinkedHashMap<>();
+        if (d.isString()) {
+            out.put("decision", "allow");
+            return out;
+        }
         String action = d.getArrayElement(0).asString();
         out.put("decision", action);
         if (action.equals("deny")) {

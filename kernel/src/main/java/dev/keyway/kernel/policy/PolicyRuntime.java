@@ -55,6 +55,8 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
     private final Map<Evaluator, Boolean> all = new ConcurrentHashMap<>();
     private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
     private final Trials trials;
+    private final java.util.concurrent.atomic.LongAdder allowed;
+    private final java.util.concurrent.atomic.LongAdder denied;
 
     /**
      * @param policies the stored policies (null: none are ever attached, e.g. a runtime only for validation)
@@ -64,6 +66,8 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
         this.metrics = metrics;
         this.index = policies == null ? null : new PolicyIndex(policies, config.timeout(), config.maxTimeout());
         this.trials = new Trials(sandbox, watchdog, config);
+        this.allowed = metrics.counter("keyway_policy_decisions_total", "decision", "allow");
+        this.denied = metrics.counter("keyway_policy_decisions_total", "decision", "deny");
         LOG.info(() -> "policy runtime: " + sandbox.implementation() + " (default time limit "
                 + config.timeout().toMillis() + " ms)");
     }
@@ -142,8 +146,12 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
             return failed(p, f);
         }
         Value d = ((Evaluator.Ran) outcome).decision();
+        if (d.isString()) {
+            allowed.increment();
+            return null;
+        }
         if (d.getArrayElement(0).asString().equals("deny")) {
-            metrics.inc("keyway_policy_decisions_total", "decision", "deny");
+            denied.increment();
             return Decision.respond(d.getArrayElement(1).asInt(), d.getArrayElement(2).asString(),
                     d.getArrayElement(3).asString());
         }
@@ -151,7 +159,7 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
         if (problem != null) {
             return failed(p, new Evaluator.Failed(Evaluator.Kind.INVALID, new ScriptError(problem, null, null)));
         }
-        metrics.inc("keyway_policy_decisions_total", "decision", "allow");
+        allowed.increment();
         return null;
     }
 

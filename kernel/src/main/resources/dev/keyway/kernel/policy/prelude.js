@@ -148,8 +148,8 @@
             out.push(n, String(v));
         }
     }
-    // The decision as a flat array the kernel reads without reflection:
-    // ['deny', status, code, message] or ['allow', model|null, n, name, value, ..., m, name, ..., k, name, value, ...]
+    // The decision as the kernel reads it without reflection: 'allow' (no changes), ['deny', status, code, message]
+    // or ['allow', model|null, n, name, value, ..., m, name, ..., k, name, value, ...]
     function normalize(label, d) {
         if (d === null || typeof d !== 'object' || isArray(d)) {
             fail(label, d === undefined ? 'nothing was returned' : 'got ' + (d === null ? 'null' : isArray(d)
@@ -185,6 +185,10 @@
         }
         if (d.model !== undefined && (typeof d.model !== 'string' || d.model === '' || d.model.length > 256)) {
             fail(label, 'model must be a model name');
+        }
+        if (d.model === undefined && d.setHeaders === undefined && d.removeHeaders === undefined
+            && d.responseHeaders === undefined) {
+            return 'allow';
         }
         const out = ['allow', d.model === undefined ? null : d.model];
         headerPairs(label, 'setHeaders', d.setHeaders, out);

@@ -204,6 +204,37 @@ class PolicyEndToEndTest {
         assertThat(call("/loop/x").statusCode()).isEqualTo(503);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "function f(n) { return f(n + 1) + 1; } return f(0);",
+            "let s = 'x'; for (let i = 0; i < 40; i++) { s += s; } return context.allow();",
+            "return new ArrayBuffer(2e9) && context.allow();",
+            "const a = []; for (;;) { a.push(new Array(100000).fill(1)); }",
+            "return Java.type('java.lang.System').exit(1);",
+            "return require('fs');",
+            "return load('/etc/passwd');",
+            "return eval(\"Java.type('java.lang.Runtime').getRuntime().exec('id')\");",
+            "Object.prototype.allow = 1; return context.allow();",
+            "Object.getPrototypeOf(request).header = () => 'free'; return context.allow();"})
+    void hostileScriptsAreContainedAndTheNodeKeepsServing(String body) {
+        String name = "hostile-" + Integer.toHexString(body.hashCode());
+        String svc = service(name);
+        int before = seen();
+        String id = policy(name, svc, "export default function (request, context) { " + body + " }",
+                "\"timeoutMs\":20");
+        HttpResponse<String> r = call("/" + name + "/x");
+        assertThat(r.statusCode()).as(r.body()).isIn(500, 503);
+        assertThat(r.body()).containsAnyOf("policy_error", "policy_timeout").contains(name);
+        assertThat(seen()).as("nothing reached the upstream").isEqualTo(before);
+        // Another service's policy sees untouched built-ins and request views: nothing leaked between policies.
+        String clean = service(name + "-next");
+        policy(name + "-next", clean, "export default function (request, context) {\n"
+                + "  return ({}).allow === undefined && request.header('x-plan') === undefined\n"
+                + "    ? context.allow() : context.deny(500, 'polluted', 'built-ins changed');\n}", null);
+        assertThat(call("/" + name + "-next/x").statusCode()).as("the node still serves, unpolluted").isEqualTo(200);
+        node.admin("DELETE", "/admin/policies/" + id, null);
+    }
+
     @Test
     void aFailingPolicyThatFailsOpenLetsTheRequestThrough() {
         String svc = service("open");
