@@ -51,6 +51,9 @@ public interface Exchange {
      */
     void removeQueryParameter(String name);
 
+    /** The query string the upstream will get: {@link #rawQuery()} without the parameters stages removed. */
+    String upstreamQuery();
+
     /**
      * The request body, when the kernel read it before the chain: always on AI routes, on REST routes only when a
      * policy that reads bodies applies (REST bodies are otherwise streamed to the upstream, never held).

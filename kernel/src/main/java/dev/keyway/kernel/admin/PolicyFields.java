@@ -62,7 +62,12 @@ final class PolicyFields {
      * first error when it does not compile or exports no default function.
      */
     static void compile(PolicyRuntime runtime, String name, String source) {
-        PolicyRuntime.ScriptError error = runtime.check(name, source);
+        PolicyRuntime.ScriptError error;
+        try {
+            error = runtime.check(name, source);
+        } catch (IllegalStateException e) {
+            throw AdminErrors.of(503, "policy_trials_busy", e.getMessage());
+        }
         if (error != null) {
             throw AdminErrors.invalid(Map.of("source", describe(error)));
         }

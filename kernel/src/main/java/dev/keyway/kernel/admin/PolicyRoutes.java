@@ -225,6 +225,11 @@ final class PolicyRoutes {
      * compiled and exports a default function; each sample's decision (or error) is in {@code results}.
      */
     private void validate(ServerRequest req, ServerResponse res, Principal who) {
+        // Trials cost CPU on a shared thread: only those who may write policies (system admins, team owners and
+        // admins) run them.
+        if (!who.systemAdmin() && who.teams().keySet().stream().noneMatch(who::canManage)) {
+            throw AdminErrors.of(403, "forbidden", "trying policies needs a system admin or a team owner or admin");
+        }
         Fields f = new Fields(Json.body(req), VALIDATE_FIELDS);
         String source = PolicyFields.source(f, true);
         Map<String, Object> config = PolicyFields.config(f);
@@ -232,9 +237,13 @@ final class PolicyRoutes {
         Integer timeoutMs = PolicyFields.timeoutMs(f, context.policies().maxTimeoutMs());
         List<Map<String, Object>> samples = PolicyFields.samples(f, MAX_SAMPLES);
         f.check();
-        PolicyRuntime.Validation v = context.policies().validate("validate", source,
-                config == null ? Map.of() : config, Boolean.TRUE.equals(readsBody),
-                timeoutMs == null ? null : timeoutMs.longValue(), samples);
+        PolicyRuntime.Validation v;
+        try {
+            v = context.policies().validate("validate", source, config == null ? Map.of() : config,
+                    Boolean.TRUE.equals(readsBody), timeoutMs == null ? null : timeoutMs.longValue(), samples);
+        } catch (IllegalStateException e) {
+            throw AdminErrors.of(503, "policy_trials_busy", e.getMessage());
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("valid", v.error() == null);
         if (v.error() != null) {

@@ -172,7 +172,13 @@ public final class DataPlane implements Handler, AutoCloseable {
                     "request body of " + length.getAsLong() + " bytes exceeds the limit of " + maxBody), route.get());
         }
         if (policies != null && policies.readsBody(service)) {
-            // A policy reads the body: it is read now (bounded by max-body-bytes) and sent upstream as read.
+            // A policy reads the body: it is read now (bounded by max-body-bytes) and sent upstream as read — but
+            // only for a caller the chain has identified, so no anonymous client makes the node hold bodies.
+            Decision identified = decide(exchange.upTo(Phase.IDENTIFY));
+            if (identified instanceof Decision.Respond denial) {
+                return deny(res, exchange, denial, route.get());
+            }
+            exchange.upTo(null);
             try {
                 exchange.body(AiEndpoints.read(req, maxBody));
             } catch (AiEndpoints.TooLarge e) {
@@ -182,9 +188,20 @@ public final class DataPlane implements Handler, AutoCloseable {
                 return deny(res, exchange, Decision.respond(400, "invalid_request", e.getMessage()), route.get());
             }
         }
+        String promptModel = service.kind() == Service.Kind.PROMPT && version.prompt() != null
+                ? version.prompt().model() : null;
+        if (promptModel != null) {
+            // Policies see the model a prompt API calls (context.model); the prompt fixes it, so it stays.
+            exchange.attribute(Attributes.MODEL, promptModel);
+        }
         Decision decision = decide(exchange);
         if (decision instanceof Decision.Respond denial) {
             return deny(res, exchange, denial, route.get());
+        }
+        if (promptModel != null && !promptModel.equals(exchange.attribute(Attributes.MODEL).orElse(promptModel))) {
+            return deny(res, exchange, Decision.respond(500, "policy_error", "a policy rewrote the model of prompt "
+                    + "API '" + service.name() + "': a prompt API's model is part of its definition (rewrite models "
+                    + "on the /v1 AI routes)"), route.get());
         }
         if (service.kind() == Service.Kind.PROMPT && version.prompt() != null) {
             if (prompts == null) {

@@ -157,7 +157,8 @@ final class HttpExchange implements Exchange, PhaseLimit {
     }
 
     /** The query to send upstream: the raw query without the parameters stages removed. */
-    String upstreamQuery() {
+    @Override
+    public String upstreamQuery() {
         if (removedQueryParameters.isEmpty() || rawQuery.isEmpty()) {
             return rawQuery;
         }

@@ -21,6 +21,13 @@ final class Changes {
     /** Applies the changes to the exchange; returns why they cannot be applied, or null. */
     static String apply(Value d, Exchange exchange) {
         Value model = d.getArrayElement(1);
+        // The prelude checked every name and value; they are checked again here, where they are used.
+        for (long i = 2; i < d.getArraySize(); i++) {
+            Value v = d.getArrayElement(i);
+            if (v.isString() && !printable(v.asString())) {
+                return "a header name or value that is not printable ASCII";
+            }
+        }
         if (!model.isNull()) {
             if (exchange.attribute(Attributes.MODEL).isEmpty()) {
                 return "a model rewrite on a request that is not an AI call";
@@ -41,6 +48,16 @@ final class Changes {
             exchange.responseHeaders().set(d.getArrayElement(i).asString(), d.getArrayElement(i + 1).asString());
         }
         return null;
+    }
+
+    private static boolean printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < 0x20 && c != '\t') || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The decision as JSON-friendly data, for the validate endpoint. */

@@ -36,6 +36,8 @@ final class Evaluator implements AutoCloseable {
         ERROR,
         /** The script ran past its time limit and was stopped. */
         TIMEOUT,
+        /** The script allocated more than its allowance and was stopped. */
+        MEMORY,
         /** The script returned something that is not a decision. */
         INVALID
     }
@@ -54,17 +56,20 @@ final class Evaluator implements AutoCloseable {
     // Per policy in this context: calls that finished in time; -1 once one ran out of time.
     private final Map<String, Integer> warmth = new HashMap<>();
     private final Duration cold;
+    private final long maxBytes;
 
     /**
+     * @param maxBytes the most one evaluation (or module load) may allocate
      * @param cold the time limit of a policy's first calls in a context ({@value #COLD_CALLS} of them, until one
      *             runs out of time): they run cold — interpreted, each new branch specialised on first use — and can
      *             cost a hundred times a warm call. A runaway script is thus stopped after {@code cold} once, then
      *             after its own limit every time.
      */
-    Evaluator(Sandbox sandbox, Watchdog watchdog, Duration cold) {
+    Evaluator(Sandbox sandbox, Watchdog watchdog, Duration cold, long maxBytes) {
         this.sandbox = sandbox;
         this.watchdog = watchdog;
         this.cold = cold;
+        this.maxBytes = maxBytes;
         this.slot = watchdog.slot(this::interrupt);
     }
 
@@ -84,19 +89,26 @@ final class Evaluator implements AutoCloseable {
 
     /** Makes sure the context matches the policies of {@code gen}; opens a fresh one otherwise. */
     void prepare(long gen) {
-        if (loaded == null || generation != gen) {
-            reset();
+        if (generation != gen) {
+            // What this thread learnt about the old policies (broken modules, runaways) goes with them.
+            broken.clear();
+            warmth.clear();
+            closeContext();
+        }
+        if (loaded == null) {
             loaded = sandbox.open();
             current = loaded.context();
             generation = gen;
         }
     }
 
-    private void reset() {
+    /**
+     * Drops the context (and every module loaded in it); the next {@link #prepare} opens a fresh one. What is known
+     * of the current policies (modules that do not load, scripts that ran out of time) is kept.
+     */
+    private void closeContext() {
         functions.clear();
-        broken.clear();
         configs.clear();
-        warmth.clear();
         Sandbox.Loaded old = loaded;
         loaded = null;
         current = null;
@@ -111,6 +123,9 @@ final class Evaluator implements AutoCloseable {
 
     /** The prelude's log lines since the last call (console.log and context.log). */
     java.util.List<String> logs() {
+        if (loaded == null) {
+            return java.util.List.of();
+        }
         Value lines = loaded.prelude().getMember("logs").execute();
         java.util.List<String> out = new java.util.ArrayList<>((int) lines.getArraySize());
         for (long i = 0; i < lines.getArraySize(); i++) {
@@ -121,14 +136,32 @@ final class Evaluator implements AutoCloseable {
 
     /** Loads the policy's module if needed; null when it is ready, else why it is not. */
     Failed load(PolicyIndex.Active p, Duration loadTimeout) {
-        if (functions.containsKey(p.label())) {
+        if (functions.containsKey(p.key())) {
             return null;
         }
-        Failed known = broken.get(p.label());
+        Failed known = broken.get(p.key());
         if (known != null) {
             return known;
         }
-        long seq = slot.start(loadTimeout);
+        Failed failed = null;
+        for (int attempt = 0; failed == null; attempt++) {
+            Failed f = loadOnce(p, loadTimeout, attempt == 0);
+            if (f == RETRY) {
+                continue;
+            }
+            if (f == null) {
+                return null;
+            }
+            failed = f;
+        }
+        broken.put(p.key(), failed);
+        return failed;
+    }
+
+    private static final Failed RETRY = new Failed(Kind.ERROR, new PolicyRuntime.ScriptError("retry", null, null));
+
+    private Failed loadOnce(PolicyIndex.Active p, Duration loadTimeout, boolean mayRetry) {
+        long seq = slot.start(loadTimeout, maxBytes);
         Failed failed;
         try {
             Value exports = loaded.context().eval(p.source());
@@ -137,22 +170,39 @@ final class Evaluator implements AutoCloseable {
                 failed = new Failed(Kind.INVALID, new PolicyRuntime.ScriptError("the module has no default export "
                         + "function (expected: export default function (request, context) { ... })", null, null));
             } else {
-                functions.put(p.label(), fn);
-                configs.put(p.label(), loaded.prelude().getMember("config").execute(p.config()));
+                functions.put(p.key(), fn);
+                configs.put(p.key(), loaded.prelude().getMember("config").execute(p.config()));
                 return null;
             }
         } catch (PolyglotException e) {
-            failed = new Failed(e.isInterrupted() && slot.stoppedByUs(seq) ? Kind.TIMEOUT : Kind.ERROR,
-                    Sandbox.error(e));
-            if (e.isCancelled() || e.isInternalError() || e.isInterrupted()) {
-                reset();
-                return failed;
+            boolean ours = slot.stoppedByUs(seq);
+            if (e.isInterrupted() || e.isCancelled() || e.isInternalError()) {
+                // Whatever the module left queued or half-built goes with the context.
+                closeContext();
+                if (e.isInterrupted() && !ours && mayRetry) {
+                    prepareAgain();
+                    return RETRY;
+                }
             }
+            failed = e.isInterrupted() && ours ? stopped() : new Failed(Kind.ERROR, Sandbox.error(e));
         } finally {
             slot.end();
         }
-        broken.put(p.label(), failed);
         return failed;
+    }
+
+    /** How the watchdog's stop is reported: out of time, or out of memory allowance. */
+    private Failed stopped() {
+        return slot.reason() == Watchdog.Reason.MEMORY
+                ? new Failed(Kind.MEMORY, new PolicyRuntime.ScriptError("the script allocated more than its allowance "
+                + "of " + (maxBytes >> 20) + " MiB", null, null))
+                : new Failed(Kind.TIMEOUT, new PolicyRuntime.ScriptError("the script did not finish within its time "
+                + "limit", null, null));
+    }
+
+    private void prepareAgain() {
+        loaded = sandbox.open();
+        current = loaded.context();
     }
 
     /**
@@ -160,40 +210,53 @@ final class Evaluator implements AutoCloseable {
      * did not send for this evaluation (one that arrived late, after the evaluation it was meant for) is retried.
      */
     Outcome run(PolicyIndex.Active p, Object[] args) {
-        Value fn = functions.get(p.label());
+        Value fn = functions.get(p.key());
         Object[] all = new Object[args.length + 3];
         all[0] = fn;
         all[1] = p.label();
         System.arraycopy(args, 0, all, 2, args.length);
-        all[all.length - 1] = configs.get(p.label());
-        int done = warmth.getOrDefault(p.label(), 0);
+        all[all.length - 1] = configs.get(p.key());
+        int done = warmth.getOrDefault(p.key(), 0);
         Duration limit = done >= 0 && done < COLD_CALLS && cold.compareTo(p.timeout()) > 0 ? cold : p.timeout();
         for (int attempt = 0; ; attempt++) {
-            long seq = slot.start(limit);
+            long seq = slot.start(limit, maxBytes);
             try {
                 Ran ran = new Ran(loaded.run().execute(all));
                 if (done >= 0 && done < COLD_CALLS) {
-                    warmth.put(p.label(), done + 1);
+                    warmth.put(p.key(), done + 1);
                 }
                 return ran;
             } catch (PolyglotException e) {
-                if (e.isInterrupted() && !slot.stoppedByUs(seq) && attempt == 0) {
-                    continue;
+                if (e.isInterrupted()) {
+                    // An interrupted script may have left promise jobs queued, which would run at the end of the
+                    // next evaluation in this context (another policy's): the context goes, a fresh one follows.
+                    closeContext();
+                    if (!slot.stoppedByUs(seq) && attempt == 0) {
+                        // An interrupt meant for an earlier evaluation that arrived late: run this one again.
+                        prepareAgain();
+                        if (load(p, cold) != null) {
+                            return broken.get(p.key());
+                        }
+                        fn = functions.get(p.key());
+                        all[0] = fn;
+                        all[all.length - 1] = configs.get(p.key());
+                        continue;
+                    }
+                    warmth.put(p.key(), -1);
                 }
                 if (e.isInterrupted()) {
-                    warmth.put(p.label(), -1);
+                    return stopped();
                 }
-                Kind kind = e.isInterrupted() ? Kind.TIMEOUT
-                        : e.isGuestException() && String.valueOf(e.getMessage()).contains("returned an invalid "
+                Kind kind = e.isGuestException() && String.valueOf(e.getMessage()).contains("returned an invalid "
                         + "decision") ? Kind.INVALID : Kind.ERROR;
                 Failed failed = new Failed(kind, Sandbox.error(e));
                 if (e.isCancelled() || e.isInternalError() || e.isExit()) {
-                    reset();
+                    closeContext();
                 }
                 return failed;
             } catch (IllegalStateException e) {
                 // The context was cancelled (a script that could not be interrupted): open a new one next time.
-                reset();
+                closeContext();
                 return new Failed(Kind.TIMEOUT, new PolicyRuntime.ScriptError("the script did not stop when "
                         + "interrupted", null, null));
             } finally {
@@ -204,7 +267,7 @@ final class Evaluator implements AutoCloseable {
 
     @Override
     public void close() {
-        reset();
+        closeContext();
         watchdog.release(slot);
     }
 }

@@ -30,6 +30,14 @@ final class PolicyIndex {
      */
     record Active(String id, String name, int version, String label, Source source, Duration timeout,
                   boolean failOpen, boolean readsBody, String config, int priority) {
+        /** What caches are keyed by: the id, not the name (two policies may briefly share a name). */
+        String key() {
+            return id + "@" + version;
+        }
+    }
+
+    /** The policies that apply to one request, and the generation they belong to (from one snapshot). */
+    record Applicable(long generation, List<Active> policies) {
     }
 
     private record Snapshot(long generation, List<Active> global, Map<String, List<Active>> byService,
@@ -53,9 +61,13 @@ final class PolicyIndex {
         return snapshot.generation();
     }
 
-    /** The policies that apply to a service of a team, in the order they run (priority, then name). */
-    List<Active> applicable(String serviceId, String teamId) {
+    /** The policies that apply to a service of a team, in the order they run, with their generation. */
+    Applicable applicable(String serviceId, String teamId) {
         Snapshot s = snapshot;
+        return new Applicable(s.generation(), applicable(s, serviceId, teamId));
+    }
+
+    private static List<Active> applicable(Snapshot s, String serviceId, String teamId) {
         if (!s.any()) {
             return List.of();
         }
@@ -82,7 +94,7 @@ final class PolicyIndex {
 
     /** Whether a policy that reads request bodies applies to this service. */
     boolean readsBody(String serviceId, String teamId) {
-        for (Active a : applicable(serviceId, teamId)) {
+        for (Active a : applicable(snapshot, serviceId, teamId)) {
             if (a.readsBody()) {
                 return true;
             }

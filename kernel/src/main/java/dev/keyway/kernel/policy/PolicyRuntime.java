@@ -109,32 +109,37 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
         if (index == null || service == null) {
             return Decision.proceed();
         }
-        List<PolicyIndex.Active> policies = index.applicable(service.id(), service.teamId());
-        if (policies.isEmpty()) {
+        PolicyIndex.Applicable applicable = index.applicable(service.id(), service.teamId());
+        if (applicable.policies().isEmpty()) {
             return Decision.proceed();
         }
         Evaluator evaluator = evaluator();
-        long generation = index.generation();
         Object[] args = null;
-        for (PolicyIndex.Active p : policies) {
-            Evaluator.Outcome outcome;
+        for (PolicyIndex.Active p : applicable.policies()) {
+            Decision d;
             try {
-                evaluator.prepare(generation);
-                outcome = evaluator.load(p, config.loadTimeout());
+                evaluator.prepare(applicable.generation());
+                Evaluator.Outcome outcome = evaluator.load(p, config.loadTimeout());
                 if (outcome == null) {
                     if (args == null) {
                         args = RequestArgs.of(exchange, service);
                     }
                     outcome = evaluator.run(p, RequestArgs.withBody(args, exchange, p));
                 }
+                d = apply(p, outcome, exchange);
             } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "policy " + p.label() + " could not run", e);
-                outcome = new Evaluator.Failed(Evaluator.Kind.ERROR, new ScriptError("the policy runtime failed: "
-                        + e.getClass().getSimpleName(), null, null));
+                // Whatever went wrong — the runtime, or a decision the kernel cannot read — is this policy's failure,
+                // handled as its settings say (fail closed unless it fails open), never an unhandled stage error.
+                LOG.log(Level.FINE, e, () -> "policy " + p.label() + " could not run");
+                d = failed(p, new Evaluator.Failed(Evaluator.Kind.ERROR, new ScriptError("the policy runtime "
+                        + "failed: " + e.getClass().getSimpleName(), null, null)));
             }
-            Decision d = apply(p, outcome, exchange);
             if (d != null) {
                 return d;
+            }
+            if (args != null) {
+                // The next policy sees what this one changed (a rewritten model).
+                RequestArgs.refresh(args, exchange);
             }
         }
         return Decision.proceed();
@@ -167,6 +172,9 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
         String kind = f.kind().name().toLowerCase(java.util.Locale.ROOT);
         metrics.inc("keyway_policy_failures_total", "kind", kind);
         long now = System.nanoTime();
+        if (lastLogged.size() > 10_000) {
+            lastLogged.clear();
+        }
         Long last = lastLogged.get(p.label());
         if (last == null || now - last > LOG_EVERY_NANOS) {
             lastLogged.put(p.label(), now);
@@ -185,6 +193,8 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
                     + p.version() + " did not decide within its time limit of " + p.timeout().toMillis() + " ms");
             case INVALID -> Decision.respond(500, "policy_error", "policy '" + p.name() + "' version " + p.version()
                     + " returned an invalid decision");
+            case MEMORY -> Decision.respond(500, "policy_error", "policy '" + p.name() + "' version " + p.version()
+                    + " used more than its memory allowance");
             case ERROR -> Decision.respond(500, "policy_error", "policy '" + p.name() + "' version " + p.version()
                     + " failed" + where);
         };
@@ -193,7 +203,11 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
     private Evaluator evaluator() {
         Evaluator e = evaluators.get();
         if (e == null) {
-            e = new Evaluator(sandbox, watchdog, config.loadTimeout());
+            if (Thread.currentThread().isVirtual()) {
+                // A context per virtual thread would be one per request, never closed: policies run on the ring.
+                throw new IllegalStateException("policies are evaluated on ring threads, not virtual threads");
+            }
+            e = new Evaluator(sandbox, watchdog, config.loadTimeout(), config.maxAllocationBytes());
             evaluators.set(e);
             all.put(e, Boolean.TRUE);
         }

@@ -31,7 +31,8 @@ final class RequestArgs {
         Object[] a = new Object[SIZE];
         a[0] = exchange.method();
         a[1] = exchange.path();
-        a[2] = withoutParam(exchange.rawQuery(), service.keyQueryParam());
+        // The query as sent upstream: without the parameters stages removed (every copy of an API key).
+        a[2] = withoutParam(exchange.upstreamQuery(), service.keyQueryParam());
         a[3] = headerText(exchange);
         a[4] = exchange.clientAddress();
         a[BODY] = exchange.body().map(b -> new String(b, StandardCharsets.UTF_8)).orElse(null);
@@ -56,6 +57,11 @@ final class RequestArgs {
         a[18] = exchange.attribute(Attributes.SUBSCRIPTION).map(s -> s.id()).orElse(null);
         a[19] = exchange.attribute(Attributes.MODEL).orElse(null);
         return a;
+    }
+
+    /** Updates what an earlier policy may have changed: the model. */
+    static void refresh(Object[] a, Exchange exchange) {
+        a[19] = exchange.attribute(Attributes.MODEL).orElse(null);
     }
 
     /** Sets what {@code request.body} says when there is no body to read, for this policy. */

@@ -22,8 +22,7 @@ final class Trials implements AutoCloseable {
     private final Sandbox sandbox;
     private final Watchdog watchdog;
     private final PolicyConfig config;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().daemon().name("keyway-policy-trials").factory());
+    private volatile ExecutorService thread = newThread();
 
     Trials(Sandbox sandbox, Watchdog watchdog, PolicyConfig config) {
         this.sandbox = sandbox;
@@ -33,7 +32,7 @@ final class Trials implements AutoCloseable {
 
     PolicyRuntime.ScriptError check(String name, String source) {
         return on(() -> {
-            try (Evaluator e = new Evaluator(sandbox, watchdog, config.loadTimeout())) {
+            try (Evaluator e = new Evaluator(sandbox, watchdog, config.loadTimeout(), config.maxAllocationBytes())) {
                 e.prepare(1);
                 Evaluator.Failed f = e.load(active(name, source, Map.of(), false, null), config.loadTimeout());
                 return f == null ? null : f.error();
@@ -45,7 +44,7 @@ final class Trials implements AutoCloseable {
                                       Long timeoutMs, List<Map<String, Object>> samples) {
         return on(() -> {
             PolicyIndex.Active p = active(name, source, settings, readsBody, timeoutMs);
-            try (Evaluator e = new Evaluator(sandbox, watchdog, config.loadTimeout())) {
+            try (Evaluator e = new Evaluator(sandbox, watchdog, config.loadTimeout(), config.maxAllocationBytes())) {
                 e.prepare(1);
                 Evaluator.Failed f = e.load(p, config.loadTimeout());
                 if (f != null) {
@@ -147,7 +146,14 @@ final class Trials implements AutoCloseable {
     private <T> T on(java.util.concurrent.Callable<T> task) {
         Future<T> f = thread.submit(task);
         try {
-            return f.get();
+            return f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            // A trial that does not come back must not block every later one: later trials get a new thread.
+            ExecutorService stuck = thread;
+            thread = newThread();
+            stuck.shutdownNow();
+            throw new IllegalStateException("the policy trial thread is busy (other trials are queued); try again");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.cancel(true);
@@ -155,6 +161,10 @@ final class Trials implements AutoCloseable {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
+    }
+
+    private static ExecutorService newThread() {
+        return Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("keyway-policy-trials").factory());
     }
 
     @Override

@@ -4,7 +4,9 @@
 (function () {
     'use strict';
     for (const name of ['Java', 'Graal', 'Polyglot', 'load', 'loadWithNewGlobal', 'print', 'printErr', 'quit',
-        'read', 'readbuffer', 'readline', 'console', 'Packages', 'java', 'javax', 'com', 'org', 'edu']) {
+        'read', 'readbuffer', 'readline', 'console', 'Packages', 'java', 'javax', 'com', 'org', 'edu',
+        // Blocking without using CPU (Atomics.wait), and callbacks that run outside any policy's evaluation.
+        'Atomics', 'SharedArrayBuffer', 'FinalizationRegistry', 'WeakRef']) {
         delete globalThis[name];
     }
     const freeze = Object.freeze;
@@ -93,16 +95,23 @@
     Object.defineProperty(globalThis, 'console', {value: consoleObject, enumerable: false});
 
     function parseQuery(raw) {
-        const all = {};
+        // No prototype: '__proto__', 'constructor' or 'toString' are names like any other.
+        const all = Object.create(null);
         if (raw) {
-            for (const part of raw.split('&')) {
+            const parts = raw.split('&');
+            for (let i = 0; i < parts.length; i++) {
+                const part = parts[i];
                 if (part === '') {
                     continue;
                 }
                 const eq = part.indexOf('=');
                 const name = decode(eq < 0 ? part : part.slice(0, eq));
                 const value = eq < 0 ? '' : decode(part.slice(eq + 1));
-                (all[name] || (all[name] = [])).push(value);
+                if (Object.hasOwn(all, name)) {
+                    all[name].push(value);
+                } else {
+                    all[name] = [value];
+                }
             }
         }
         return all;
@@ -126,6 +135,13 @@
         throw new TypeError('policy ' + label + ' returned an invalid decision: ' + why
             + ' (expected: context.allow(...), context.deny(status, code, message), or such an object)');
     }
+    // Header values: tab and printable ASCII only (what every HTTP stack accepts), at most 8192 characters.
+    const VALUE = /^[\t\x20-\x7e]{0,8192}$/;
+    const FIELDS = new Set(['action', 'status', 'code', 'message', 'setHeaders', 'removeHeaders', 'responseHeaders',
+        'model']);
+
+    // Each field of a returned decision is read exactly once (a getter or Proxy cannot show one value to the checks
+    // and another to the kernel), and only index loops are used (no iterator a script could have touched).
     function headerPairs(label, field, obj, out) {
         if (obj === undefined || obj === null) {
             out.push(0);
@@ -135,17 +151,20 @@
             fail(label, field + ' must be an object of header names to values');
         }
         const names = Object.keys(obj);
-        out.push(names.length);
-        for (const n of names) {
-            const v = obj[n];
+        const count = names.length;
+        out.push(count);
+        for (let i = 0; i < count; i++) {
+            const n = names[i];
+            const raw = obj[n];
             if (!TOKEN.test(n) || RESERVED.has(n.toLowerCase())) {
                 fail(label, field + ' names a header that cannot be set: ' + JSON.stringify(n).slice(0, 130));
             }
-            if ((typeof v !== 'string' && typeof v !== 'number') || /[\r\n\0]/.test(String(v))
-                || String(v).length > 8192) {
-                fail(label, field + '.' + n + ' must be a string without line breaks, at most 8192 characters');
+            const v = typeof raw === 'number' ? String(raw) : raw;
+            if (typeof v !== 'string' || !VALUE.test(v)) {
+                fail(label, field + '.' + n + ' must be a string of printable ASCII (and tabs), at most 8192 '
+                    + 'characters');
             }
-            out.push(n, String(v));
+            out.push(n, v);
         }
     }
     // The decision as the kernel reads it without reflection: 'allow' (no changes), ['deny', status, code, message]
@@ -155,59 +174,72 @@
             fail(label, d === undefined ? 'nothing was returned' : 'got ' + (d === null ? 'null' : isArray(d)
                 ? 'an array' : typeof d));
         }
+        const keys = Object.keys(d);
+        for (let i = 0; i < keys.length; i++) {
+            if (!FIELDS.has(keys[i])) {
+                fail(label, keys[i] === 'then' ? 'got a Promise or thenable (policies run synchronously; do not use '
+                    + 'async functions)' : 'unknown field ' + JSON.stringify(keys[i]).slice(0, 70));
+            }
+        }
         if (typeof d.then === 'function') {
             fail(label, 'got a Promise (policies run synchronously; do not use async functions)');
         }
-        for (const k of Object.keys(d)) {
-            if (!['action', 'status', 'code', 'message', 'setHeaders', 'removeHeaders', 'responseHeaders', 'model']
-                .includes(k)) {
-                fail(label, 'unknown field ' + JSON.stringify(k).slice(0, 70));
-            }
-        }
-        if (d.action === 'deny') {
-            if (!Number.isInteger(d.status) || d.status < 400 || d.status > 599) {
+        const action = d.action;
+        const status = d.status;
+        const code = d.code;
+        const message = d.message;
+        if (action === 'deny') {
+            if (!Number.isInteger(status) || status < 400 || status > 599) {
                 fail(label, 'a denial needs a status from 400 to 599');
             }
-            if (typeof d.code !== 'string' || !CODE.test(d.code)) {
+            if (typeof code !== 'string' || !CODE.test(code)) {
                 fail(label, 'a denial needs a code of lower-case letters, digits and _ (e.g. "prompt_too_long")');
             }
-            if (d.message !== undefined && typeof d.message !== 'string') {
+            if (message !== undefined && typeof message !== 'string') {
                 fail(label, 'message must be a string');
             }
-            const message = d.message === undefined || d.message === '' ? 'denied by policy' : d.message;
-            return ['deny', d.status, d.code, message.slice(0, 1000)];
+            return ['deny', status, code, message === undefined || message === '' ? 'denied by policy'
+                : message.slice(0, 1000)];
         }
-        if (d.action !== 'allow') {
+        if (action !== 'allow') {
             fail(label, 'action must be "allow" or "deny"');
         }
-        if (d.status !== undefined || d.code !== undefined || d.message !== undefined) {
+        if (status !== undefined || code !== undefined || message !== undefined) {
             fail(label, 'status, code and message belong to a denial');
         }
-        if (d.model !== undefined && (typeof d.model !== 'string' || d.model === '' || d.model.length > 256)) {
+        const model = d.model;
+        const setHeaders = d.setHeaders;
+        const rm = d.removeHeaders;
+        const responseHeaders = d.responseHeaders;
+        if (model !== undefined && (typeof model !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(model))) {
             fail(label, 'model must be a model name');
         }
-        if (d.model === undefined && d.setHeaders === undefined && d.removeHeaders === undefined
-            && d.responseHeaders === undefined) {
+        if (model === undefined && setHeaders === undefined && rm === undefined && responseHeaders === undefined) {
             return 'allow';
         }
-        const out = ['allow', d.model === undefined ? null : d.model];
-        headerPairs(label, 'setHeaders', d.setHeaders, out);
-        const rm = d.removeHeaders;
+        const out = ['allow', model === undefined ? null : model];
+        headerPairs(label, 'setHeaders', setHeaders, out);
         if (rm === undefined || rm === null) {
             out.push(0);
         } else {
             if (!isArray(rm)) {
                 fail(label, 'removeHeaders must be an array of header names');
             }
-            out.push(rm.length);
-            for (const n of rm) {
+            const names = [];
+            const count = Math.min(rm.length, 256);
+            for (let i = 0; i < count; i++) {
+                const n = rm[i];
                 if (typeof n !== 'string' || !TOKEN.test(n) || RESERVED.has(n.toLowerCase())) {
                     fail(label, 'removeHeaders names a header that cannot be removed: ' + String(n).slice(0, 130));
                 }
-                out.push(n);
+                names.push(n);
+            }
+            out.push(names.length);
+            for (let i = 0; i < names.length; i++) {
+                out.push(names[i]);
             }
         }
-        headerPairs(label, 'responseHeaders', d.responseHeaders, out);
+        headerPairs(label, 'responseHeaders', responseHeaders, out);
         return out;
     }
 
@@ -233,11 +265,11 @@
         get clientIp() { return this.#clientIp; }
         get headers() {
             if (this.#headers === null) {
-                const headers = {};
+                const headers = Object.create(null);
                 const parts = this.#headerText.split('\n');
                 for (let i = 0; i + 1 < parts.length; i += 2) {
                     const n = parts[i];
-                    headers[n] = n in headers ? headers[n] + ', ' + parts[i + 1] : parts[i + 1];
+                    headers[n] = Object.hasOwn(headers, n) ? headers[n] + ', ' + parts[i + 1] : parts[i + 1];
                 }
                 this.#headers = freeze(headers);
             }
@@ -245,7 +277,8 @@
         }
         header(name) {
             if (this.#headers !== null) {
-                return this.#headers[text(name).toLowerCase()];
+                const n = text(name).toLowerCase();
+                return Object.hasOwn(this.#headers, n) ? this.#headers[n] : undefined;
             }
             // One header without building them all: names sit at even lines of "name\nvalue\n" text.
             const text0 = this.#headerText;
@@ -268,14 +301,17 @@
         }
         get query() {
             const all = this.#queryAll();
-            const first = {};
-            for (const k of Object.keys(all)) {
-                first[k] = all[k][0];
+            const first = Object.create(null);
+            const keys = Object.keys(all);
+            for (let i = 0; i < keys.length; i++) {
+                first[keys[i]] = all[keys[i]][0];
             }
             return freeze(first);
         }
         queryAll(name) {
-            return freeze((this.#queryAll()[text(name)] || []).slice());
+            const all = this.#queryAll();
+            const n = text(name);
+            return freeze(Object.hasOwn(all, n) ? all[n].slice() : []);
         }
         #queryAll() {
             if (this.#query === null) {
@@ -343,6 +379,16 @@
         return normalize(label, fn(request, context));
     }
 
+    // Intrinsics no global property leads to: iterator, generator and async prototypes.
+    const hidden = [
+        [][Symbol.iterator](), ''[Symbol.iterator](), new Map().entries(), new Set().values(),
+        /x/[Symbol.matchAll](''), function* () {}, function* () {}(), async function () {}, async function* () {},
+        async function* () {}(), Object.getPrototypeOf(async function* () {}.prototype)
+    ];
+    for (let i = 0; i < hidden.length; i++) {
+        deepFreeze(hidden[i]);
+        deepFreeze(Object.getPrototypeOf(hidden[i]));
+    }
     deepFreeze(allow);
     deepFreeze(deny);
     deepFreeze(consoleObject);

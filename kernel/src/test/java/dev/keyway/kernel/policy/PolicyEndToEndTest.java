@@ -215,7 +215,9 @@ class PolicyEndToEndTest {
             "return load('/etc/passwd');",
             "return eval(\"Java.type('java.lang.Runtime').getRuntime().exec('id')\");",
             "Object.prototype.allow = 1; return context.allow();",
-            "Object.getPrototypeOf(request).header = () => 'free'; return context.allow();"})
+            "Object.getPrototypeOf(request).header = () => 'free'; return context.allow();",
+            "Object.getPrototypeOf([][Symbol.iterator]()).next = () => ({ done: true }); return context.allow();",
+            "(function again() { Promise.resolve().then(again); })(); return context.allow();"})
     void hostileScriptsAreContainedAndTheNodeKeepsServing(String body) {
         String name = "hostile-" + Integer.toHexString(body.hashCode());
         String svc = service(name);
@@ -229,7 +231,7 @@ class PolicyEndToEndTest {
         // Another service's policy sees untouched built-ins and request views: nothing leaked between policies.
         String clean = service(name + "-next");
         policy(name + "-next", clean, "export default function (request, context) {\n"
-                + "  return ({}).allow === undefined && request.header('x-plan') === undefined\n"
+                + "  return ({}).allow === undefined && request.header('x-plan') === undefined && [...[1, 2]].length === 2\n"
                 + "    ? context.allow() : context.deny(500, 'polluted', 'built-ins changed');\n}", null);
         assertThat(call("/" + name + "-next/x").statusCode()).as("the node still serves, unpolluted").isEqualTo(200);
         node.admin("DELETE", "/admin/policies/" + id, null);
@@ -261,5 +263,14 @@ class PolicyEndToEndTest {
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.headers().firstValue("x-first")).hasValue("ran");
         assertThat(r.body()).contains("[redacted]").doesNotContain(key);
+
+        // A key in the query string (here besides the header) never reaches a script either.
+        String echo = service("echo-query");
+        policy("echo-query", echo, "export default function (request, context) {\n"
+                + "  return context.deny(403, 'echo', request.rawQuery + '|' + JSON.stringify(request.query));\n}",
+                null);
+        HttpResponse<String> q = call("/echo-query/x?a=1&key=" + key + "&api_key=" + key);
+        assertThat(q.statusCode()).isEqualTo(403);
+        assertThat(q.body()).contains("a=1").doesNotContain(key);
     }
 }

@@ -135,6 +135,18 @@ class PolicyScriptsTest {
         assertThat(notGold.statusCode()).isEqualTo(403);
         assertThat(notGold.body()).contains("model_not_in_plan", "gold-tier apps only");
         assertThat(ai.chat(chat("small-model", "hi")).statusCode()).isEqualTo(200);
+        // A later policy sees the model an earlier one rewrote to: routing to the large model cannot slip past the
+        // plan rule.
+        String route = attach("route-again", "route-cheap-model.js", Map.of("from", "auto", "cheap", "small-model",
+                "large", "large-model"));
+        ai.node().admin("PUT", "/admin/policies/" + route, "{\"priority\":10}");
+        HttpResponse<String> sneaky = ai.node().send(java.net.http.HttpRequest.newBuilder(ai.node()
+                        .data("/v1/chat/completions")).header("Authorization", "Bearer " + ai.key())
+                .header("x-quality", "high").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        chat("auto", "hello"))).build());
+        assertThat(sneaky.statusCode()).as(sneaky.body()).isEqualTo(403);
+        assertThat(sneaky.body()).contains("model_not_in_plan");
+        ai.node().admin("DELETE", "/admin/policies/" + route, null);
         ai.node().admin("DELETE", "/admin/policies/" + gold, null);
     }
 }

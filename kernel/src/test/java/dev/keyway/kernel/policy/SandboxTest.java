@@ -26,7 +26,7 @@ class SandboxTest {
     @BeforeAll
     static void start() {
         runtime = new PolicyRuntime(new PolicyConfig(Duration.ofMillis(50), Duration.ofMillis(500),
-                Duration.ofSeconds(1)), null, new Metrics());
+                Duration.ofSeconds(1), 64L << 20), null, new Metrics());
     }
 
     @AfterAll
@@ -61,6 +61,16 @@ class SandboxTest {
     }
 
     @Test
+    void aScriptThatKeepsAllocatingIsStoppedAtItsAllowance() {
+        // Well within its time (the first calls get 500 ms), far beyond 64 MiB: stopped for memory, not time.
+        Map<String, Object> e = error(one("export default function () {\n  const keep = [];\n"
+                + "  for (;;) { keep.push(new Array(1 << 16).fill(7)); }\n}", Map.of()));
+        assertThat(e).containsEntry("kind", "memory");
+        assertThat((String) e.get("message")).contains("64 MiB");
+        stillServes();
+    }
+
+    @Test
     void deepRecursionIsAnErrorNotACrash() {
         Map<String, Object> e = error(one("export default function () {\n  function f(n) { return f(n + 1) + 1; }\n"
                 + "  return f(0);\n}", Map.of()));
@@ -79,7 +89,7 @@ class SandboxTest {
             "return new Array(1e9).fill(0) && context.allow();"})
     void hugeAllocationsAreRefusedOrStopped(String body) {
         Map<String, Object> e = error(one("export default function (request, context) { " + body + " }", Map.of()));
-        assertThat(e.get("kind")).isIn("error", "timeout");
+        assertThat(e.get("kind")).isIn("error", "timeout", "memory");
         stillServes();
     }
 
@@ -128,6 +138,45 @@ class SandboxTest {
         Map<String, Object> headers = (Map<String, Object>) one(pollute, Map.of("path", "/x")).get("responseHeaders");
         assertThat(headers).containsEntry("x-path", "/x").containsEntry("x-h", "undefined")
                 .containsEntry("x-p", "undefined").containsEntry("x-i", "false").containsEntry("x-g", "undefined");
+    }
+
+    @Test
+    void hiddenBuiltInsAreFrozenAndBlockingPrimitivesAreGone() {
+        String probe = "export default function (request, context) {\n"
+                + "  const p = Object.getPrototypeOf;\n"
+                + "  const hidden = [p([][Symbol.iterator]()), p(p([][Symbol.iterator]())), p(''[Symbol.iterator]()),\n"
+                + "    p(new Map().entries()), p(new Set().values()), p(function* () {}), p(p(function* () {}())),\n"
+                + "    p(async function () {}), p(async function* () {}), p(p(async function* () {}()))];\n"
+                + "  const frozen = hidden.every(h => Object.isFrozen(h));\n"
+                + "  return context.allow({ responseHeaders: { 'x-frozen': String(frozen), 'x-gone': typeof Atomics\n"
+                + "    + typeof SharedArrayBuffer + typeof WeakRef + typeof FinalizationRegistry } });\n}";
+        @SuppressWarnings("unchecked")
+        Map<String, Object> headers = (Map<String, Object>) one(probe, Map.of()).get("responseHeaders");
+        assertThat(headers).containsEntry("x-frozen", "true")
+                .containsEntry("x-gone", "undefinedundefinedundefinedundefined");
+    }
+
+    @Test
+    void queryNamesThatShadowBuiltInsAreOrdinaryNames() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> headers = (Map<String, Object>) one("export default function (request, context) {\n"
+                + "  return context.allow({ responseHeaders: { 'x-q': request.query['__proto__'] + '/'\n"
+                + "    + request.query.constructor + '/' + request.queryAll('toString').length + '/'\n"
+                + "    + String(request.header('constructor')) } });\n}",
+                Map.of("query", "__proto__=1&constructor=2&toString=3&toString=4", "headers", Map.of("a", "b")))
+                .get("responseHeaders");
+        assertThat(headers).containsEntry("x-q", "1/2/2/undefined");
+    }
+
+    @Test
+    void aDecisionIsReadOnceSoAGetterCannotChangeItAfterTheChecks() {
+        Map<String, Object> r = one("export default function (request, context) {\n  let n = 0;\n"
+                + "  return { action: 'deny', get status() { return n++ === 0 ? 403 : 200; }, code: 'once' };\n}",
+                Map.of());
+        assertThat(r).containsEntry("decision", "deny").containsEntry("status", 403);
+        Map<String, Object> e = error(one("export default function (request, context) {\n"
+                + "  return context.allow({ setHeaders: { 'x-a': 'caf\u00e9\u0007' } });\n}", Map.of()));
+        assertThat(e).as("non-ASCII and control characters in header values").containsEntry("kind", "invalid");
     }
 
     @Test
