@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static dev.keyway.kernel.testing.TestNode.field;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,9 +29,9 @@ class ClusterGovernanceTest {
         List<String> plugins = List.of("key-auth", "key-user", "subscription");
         try (FakeUpstream upstream = new FakeUpstream();
              TestNode a = TestNode.start(tmp.resolve("a"), TestNode.pluginsWith(tmp.resolve("pa"), plugins),
-                     cluster(discovery, "node-a", pepper));
+                     TestNode.clusterNode(discovery, "node-a", pepper));
              TestNode b = TestNode.start(tmp.resolve("b"), TestNode.pluginsWith(tmp.resolve("pb"), plugins),
-                     cluster(discovery, "node-b", pepper))) {
+                     TestNode.clusterNode(discovery, "node-b", pepper))) {
             assertThat(a.node().store().ignite().cluster().forServers().nodes()).hasSize(2);
             new Seeds(a).user("u-1", User.Role.USER);
             String team = field(a.admin("POST", "/admin/teams", "{\"name\":\"T\",\"owner\":\"u-1\"}").body(), "id");
@@ -79,12 +78,6 @@ class ClusterGovernanceTest {
         assertThat(upstream.received()).hasSize(before);
     }
 
-    private static Map<String, String> cluster(int discovery, String id, Path pepper) {
-        return Map.of("keyway.store.discovery-port", Integer.toString(discovery),
-                "keyway.store.consistent-id", id, "keyway.store.persistence", "false",
-                "keyway.pepper-file", pepper.toString(),
-                "keyway.master-key-file", pepper.resolveSibling("master.key").toString());
-    }
 
     private static HttpResponse<String> call(TestNode node, String secret) {
         return node.send(HttpRequest.newBuilder(node.data("/svc/x")).header("Authorization", "Bearer " + secret)

@@ -31,9 +31,9 @@ class ClusterKeysTest {
         List<String> plugins = List.of("key-auth", "key-user");
         try (FakeUpstream upstream = new FakeUpstream();
              TestNode a = TestNode.start(tmp.resolve("a"), TestNode.pluginsWith(tmp.resolve("pa"), plugins),
-                     cluster(discovery, "node-a", pepper));
+                     TestNode.clusterNode(discovery, "node-a", pepper));
              TestNode b = TestNode.start(tmp.resolve("b"), TestNode.pluginsWith(tmp.resolve("pb"), plugins),
-                     cluster(discovery, "node-b", pepper))) {
+                     TestNode.clusterNode(discovery, "node-b", pepper))) {
             assertThat(a.node().store().ignite().cluster().forServers().nodes()).hasSize(2);
             new Seeds(a).user("u-1", User.Role.USER);
             String team = field(a.admin("POST", "/admin/teams", "{\"name\":\"T\",\"owner\":\"u-1\"}").body(), "id");
@@ -59,11 +59,11 @@ class ClusterKeysTest {
 
             assertThatThrownBy(() -> TestNode.start(tmp.resolve("c"),
                     TestNode.pluginsWith(tmp.resolve("pc"), plugins),
-                    cluster(discovery, "node-c", tmp.resolve("other-pepper.key"))))
+                    TestNode.clusterNode(discovery, "node-c", tmp.resolve("other-pepper.key"))))
                     .hasMessageContaining("differs from the pepper the cluster's keys were hashed with");
 
             // The same for the key provider credentials are encrypted under: every node needs a copy of it.
-            Map<String, String> otherMasterKey = new java.util.HashMap<>(cluster(discovery, "node-d", pepper));
+            Map<String, String> otherMasterKey = new java.util.HashMap<>(TestNode.clusterNode(discovery, "node-d", pepper));
             otherMasterKey.put("keyway.master-key-file", tmp.resolve("other-master.key").toString());
             assertThatThrownBy(() -> TestNode.start(tmp.resolve("d"), TestNode.pluginsWith(tmp.resolve("pd"), plugins),
                     otherMasterKey))
@@ -72,12 +72,6 @@ class ClusterKeysTest {
         }
     }
 
-    private static Map<String, String> cluster(int discovery, String id, Path pepper) {
-        return Map.of("keyway.store.discovery-port", Integer.toString(discovery),
-                "keyway.store.consistent-id", id, "keyway.store.persistence", "false",
-                "keyway.pepper-file", pepper.toString(),
-                "keyway.master-key-file", pepper.resolveSibling("master.key").toString());
-    }
 
     private static HttpResponse<String> call(TestNode node, String secret) {
         return node.send(HttpRequest.newBuilder(node.data("/svc/x")).header("Authorization", "Bearer " + secret)

@@ -30,9 +30,9 @@ class ClusterPolicyTest {
         List<String> plugins = List.of("key-auth", "key-user", "subscription", "policy");
         try (FakeUpstream upstream = new FakeUpstream();
              TestNode a = TestNode.start(tmp.resolve("a"), TestNode.pluginsWith(tmp.resolve("pa"), plugins),
-                     cluster(discovery, "node-a", pepper));
+                     TestNode.clusterNode(discovery, "node-a", pepper));
              TestNode b = TestNode.start(tmp.resolve("b"), TestNode.pluginsWith(tmp.resolve("pb"), plugins),
-                     cluster(discovery, "node-b", pepper))) {
+                     TestNode.clusterNode(discovery, "node-b", pepper))) {
             new Seeds(a).user("u-1", User.Role.USER);
             String team = field(a.admin("POST", "/admin/teams", "{\"name\":\"T\",\"owner\":\"u-1\"}").body(), "id");
             String app = field(a.admin("POST", "/admin/apps", "{\"teamId\":\"" + team + "\",\"name\":\"x\"}").body(),
@@ -71,10 +71,4 @@ class ClusterPolicyTest {
         return node.send(HttpRequest.newBuilder(node.data("/svc/x")).header("Authorization", "Bearer " + key).build());
     }
 
-    private static Map<String, String> cluster(int discovery, String id, Path pepper) {
-        return Map.of("keyway.store.discovery-port", Integer.toString(discovery),
-                "keyway.store.consistent-id", id, "keyway.store.persistence", "false",
-                "keyway.pepper-file", pepper.toString(),
-                "keyway.master-key-file", pepper.resolveSibling("master.key").toString());
-    }
 }

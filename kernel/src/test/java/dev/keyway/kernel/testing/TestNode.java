@@ -110,6 +110,17 @@ public final class TestNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Overrides for one of several in-memory nodes of a test cluster: the shared discovery port, the node's
+     * consistent id, and the pepper and master key files every node of the cluster must share.
+     */
+    public static Map<String, String> clusterNode(int discovery, String id, Path pepper) {
+        return Map.of("keyway.store.discovery-port", Integer.toString(discovery),
+                "keyway.store.consistent-id", id, "keyway.store.persistence", "false",
+                "keyway.pepper-file", pepper.toString(),
+                "keyway.master-key-file", pepper.resolveSibling("master.key").toString());
+    }
+
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
