@@ -55,8 +55,10 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
     private final Map<Evaluator, Boolean> all = new ConcurrentHashMap<>();
     private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
     private final Trials trials;
+    private final Breakers breakers = new Breakers(java.util.concurrent.TimeUnit.SECONDS.toNanos(30), System::nanoTime);
     private final java.util.concurrent.atomic.LongAdder allowed;
     private final java.util.concurrent.atomic.LongAdder denied;
+    private final java.util.concurrent.atomic.LongAdder skipped;
 
     /**
      * @param policies the stored policies (null: none are ever attached, e.g. a runtime only for validation)
@@ -68,6 +70,7 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
         this.trials = new Trials(sandbox, watchdog, config);
         this.allowed = metrics.counter("keyway_policy_decisions_total", "decision", "allow");
         this.denied = metrics.counter("keyway_policy_decisions_total", "decision", "deny");
+        this.skipped = metrics.counter("keyway_policy_skipped_total");
         LOG.info(() -> "policy runtime: " + sandbox.implementation() + " (default time limit "
                 + config.timeout().toMillis() + " ms)");
     }
@@ -117,6 +120,15 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
         Object[] args = null;
         for (PolicyIndex.Active p : applicable.policies()) {
             Decision d;
+            if (!breakers.allows(p.key())) {
+                skipped.increment();
+                d = failed(p, new Evaluator.Failed(Evaluator.Kind.TIMEOUT, new ScriptError("not run: it was stopped "
+                        + Breakers.TRIPS + " times in a row; tried again after 30 s", null, null)));
+                if (d != null) {
+                    return d;
+                }
+                continue;
+            }
             try {
                 evaluator.prepare(applicable.generation());
                 Evaluator.Outcome outcome = evaluator.load(p, config.loadTimeout());
@@ -147,6 +159,8 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
 
     /** Applies an outcome: a denial to return, or null to go on with the next policy. */
     private Decision apply(PolicyIndex.Active p, Evaluator.Outcome outcome, Exchange exchange) {
+        breakers.record(p.key(), outcome instanceof Evaluator.Failed f
+                && (f.kind() == Evaluator.Kind.TIMEOUT || f.kind() == Evaluator.Kind.MEMORY));
         if (outcome instanceof Evaluator.Failed f) {
             return failed(p, f);
         }

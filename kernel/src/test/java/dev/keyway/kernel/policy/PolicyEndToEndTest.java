@@ -202,6 +202,13 @@ class PolicyEndToEndTest {
         String other = service("after-loop");
         assertThat(call("/after-loop/x").statusCode()).isEqualTo(200);
         assertThat(call("/loop/x").statusCode()).isEqualTo(503);
+        assertThat(call("/loop/x").statusCode()).isEqualTo(503);
+        assertThat(node.admin("GET", "/metrics", null).body()).contains("keyway_policy_skipped_total 0");
+        // Stopped three times in a row: it is no longer run (each request fails at once) until 30 s have passed.
+        HttpResponse<String> skipped = call("/loop/x");
+        assertThat(skipped.statusCode()).isEqualTo(503);
+        assertThat(skipped.body()).contains("policy_timeout", "runaway");
+        assertThat(node.admin("GET", "/metrics", null).body()).containsPattern("keyway_policy_skipped_total [1-9]");
     }
 
     @org.junit.jupiter.params.ParameterizedTest
