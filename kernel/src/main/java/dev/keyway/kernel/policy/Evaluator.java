@@ -96,7 +96,7 @@ final class Evaluator implements AutoCloseable {
             closeContext();
         }
         if (loaded == null) {
-            loaded = sandbox.open();
+            loaded = sandbox.take();
             current = loaded.context();
             generation = gen;
         }
@@ -201,7 +201,7 @@ final class Evaluator implements AutoCloseable {
     }
 
     private void prepareAgain() {
-        loaded = sandbox.open();
+        loaded = sandbox.take();
         current = loaded.context();
     }
 

@@ -49,10 +49,14 @@ final class PolicyIndex {
     private final Duration maxTimeout;
     private volatile Snapshot snapshot = new Snapshot(0, List.of(), Map.of(), Map.of(), false);
 
-    PolicyIndex(EntityCache<StoredPolicy> policies, Duration defaultTimeout, Duration maxTimeout) {
+    private final Runnable onAttached;
+
+    /** @param onAttached called after a rebuild that leaves some policy attached (e.g. to build contexts ahead) */
+    PolicyIndex(EntityCache<StoredPolicy> policies, Duration defaultTimeout, Duration maxTimeout, Runnable onAttached) {
         this.policies = policies;
         this.defaultTimeout = defaultTimeout;
         this.maxTimeout = maxTimeout;
+        this.onAttached = onAttached;
         policies.onChange(this::rebuild);
         rebuild();
     }
@@ -130,6 +134,9 @@ final class PolicyIndex {
         boolean any = !global.isEmpty() || !byService.isEmpty() || !byTeam.isEmpty();
         snapshot = new Snapshot(snapshot.generation() + 1, List.copyOf(global), Map.copyOf(byService),
                 Map.copyOf(byTeam), any);
+        if (any) {
+            onAttached.run();
+        }
     }
 
     private Active active(StoredPolicy p, StoredPolicy.Version v) {

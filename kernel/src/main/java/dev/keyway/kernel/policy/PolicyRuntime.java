@@ -66,7 +66,8 @@ public final class PolicyRuntime implements PolicyEngine, AutoCloseable {
     public PolicyRuntime(PolicyConfig config, EntityCache<StoredPolicy> policies, Metrics metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.index = policies == null ? null : new PolicyIndex(policies, config.timeout(), config.maxTimeout());
+        this.index = policies == null ? null : new PolicyIndex(policies, config.timeout(), config.maxTimeout(),
+                sandbox::keepSpares);
         this.trials = new Trials(sandbox, watchdog, config);
         this.allowed = metrics.counter("keyway_policy_decisions_total", "decision", "allow");
         this.denied = metrics.counter("keyway_policy_decisions_total", "decision", "deny");

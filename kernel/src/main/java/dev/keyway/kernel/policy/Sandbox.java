@@ -28,13 +28,60 @@ final class Sandbox implements AutoCloseable {
     static final String MAX_LENGTH = Integer.toString(16 * 1024 * 1024);
     private static final Source PRELUDE = prelude();
 
+    private static final int SPARES = 2;
+
     private final Engine engine;
+    // Contexts built ahead, off the ring: opening one (the prelude freezes every built-in) takes tens of
+    // milliseconds, which a ring thread would otherwise spend on the first request after each policy change.
+    private final java.util.concurrent.BlockingQueue<Loaded> spares = new java.util.concurrent.ArrayBlockingQueue<>(
+            SPARES);
+    private final java.util.concurrent.Semaphore wanted = new java.util.concurrent.Semaphore(0);
+    private volatile boolean closed;
+    private Thread builder;
 
     Sandbox() {
         engine = Engine.newBuilder("js")
                 .option("engine.WarnInterpreterOnly", "false")
                 .out(OutputStream.nullOutputStream()).err(OutputStream.nullOutputStream())
                 .build();
+    }
+
+    /**
+     * Asks for spare contexts to be built in the background (from the first call on, spares taken are replaced).
+     * Nodes that never run a policy never build one.
+     */
+    synchronized void keepSpares() {
+        if (builder == null && !closed) {
+            builder = Thread.ofPlatform().daemon().name("keyway-policy-contexts").start(this::build);
+        }
+        wanted.release();
+    }
+
+    private void build() {
+        while (!closed) {
+            try {
+                wanted.acquire();
+                wanted.drainPermits();
+                while (!closed && spares.remainingCapacity() > 0) {
+                    Loaded l = open();
+                    if (!spares.offer(l)) {
+                        l.context().close(true);
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                java.util.logging.Logger.getLogger(Sandbox.class.getName()).log(java.util.logging.Level.WARNING,
+                        "building a spare policy context failed", e);
+            }
+        }
+    }
+
+    /** A ready context: a spare built ahead when there is one, else one opened now. */
+    Loaded take() {
+        Loaded l = spares.poll();
+        keepSpares();
+        return l != null ? l : open();
     }
 
     /** Whether scripts are compiled to machine code (false: the Graal compiler is not on the module path). */
@@ -127,6 +174,17 @@ final class Sandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        Thread b;
+        synchronized (this) {
+            b = builder;
+        }
+        if (b != null) {
+            b.interrupt();
+        }
+        for (Loaded l; (l = spares.poll()) != null; ) {
+            l.context().close(true);
+        }
         engine.close(true);
     }
 }
